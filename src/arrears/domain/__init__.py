@@ -1,0 +1,1 @@
+"""The pure core: plain values and functions; no database, no clock, no network."""

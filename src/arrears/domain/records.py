@@ -1,0 +1,44 @@
+"""Validated input records: what a row of a loans or payments file becomes.
+
+Amounts are already exact minor units; the CSV edge turns text into these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from arrears.domain.money import Rounding
+from arrears.domain.schedule import RepaymentMethod
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRecord:
+    loan_id: str
+    borrower_id: str
+    currency: str
+    principal_minor: int
+    annual_rate_percent: Decimal
+    term_months: int
+    start_date: date
+    method: RepaymentMethod
+    rounding: Rounding
+    first_due_date: date | None = None
+    product: str = "default"
+    borrower_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    payment_id: str
+    loan_id: str
+    paid_on: date
+    amount_minor: int | None  # None until the loan's currency is known (amount kept as text)
+    amount_text: str
+    currency: str | None = None
+    channel: str | None = None
