@@ -38,7 +38,6 @@ class PaymentRecord:
     payment_id: str
     loan_id: str
     paid_on: date
-    amount_minor: int | None  # None until the loan's currency is known (amount kept as text)
-    amount_text: str
+    amount: Decimal  # major units; becomes minor units once the loan's currency is known
     currency: str | None = None
     channel: str | None = None
