@@ -41,3 +41,19 @@ class PaymentRecord:
     amount: Decimal  # major units; becomes minor units once the loan's currency is known
     currency: str | None = None
     channel: str | None = None
+
+
+def loan_identity(record: LoanRecord) -> tuple[object, ...]:
+    """The contract terms a re-imported loan must match to count as the same loan."""
+    return (
+        record.borrower_id,
+        record.currency,
+        record.principal_minor,
+        record.annual_rate_percent,
+        record.term_months,
+        record.start_date,
+        record.first_due_date,
+        str(record.method),
+        str(record.rounding),
+        record.product,
+    )

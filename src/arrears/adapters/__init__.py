@@ -1,0 +1,1 @@
+"""Adapters: the outside world (files, the store, channels, providers) turned into domain values."""

@@ -1,0 +1,468 @@
+"""The CSV file formats for importing loans and payments: text in, records and findings out.
+
+A file is read lazily, one row at a time, so a million-row file needs memory
+only for one row plus one hash per id already seen (to catch an id used twice
+with different content). Every problem of a row is reported, each with its
+physical line (the header is line 1) and column, so a user fixes a file in one
+pass. Nothing here touches the store: whether a loan exists, or a payment's
+decimals fit its loan's currency, is the import service's business.
+
+The column-by-column rules are documented in docs/import.md.
+
+>>> import io
+>>> text = "payment_id,loan_id,paid_on,amount\\nP1,L1,2026-02-05,1550.5\\n"
+>>> [(row.line, row.record.amount, row.findings) for row in read_payments(io.StringIO(text))]
+[(2, Decimal('1550.5'), ())]
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Generic, TextIO, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from arrears.domain.findings import Finding, FindingCode
+from arrears.domain.money import CURRENCY_EXPONENTS, Rounding, parse_major
+from arrears.domain.records import LoanRecord, PaymentRecord
+from arrears.domain.schedule import RepaymentMethod
+
+__all__ = [
+    "LOAN_COLUMNS",
+    "LOAN_COLUMNS_REQUIRED",
+    "PAYMENT_COLUMNS",
+    "PAYMENT_COLUMNS_REQUIRED",
+    "ParsedRow",
+    "read_loans",
+    "read_payments",
+    "write_rejects",
+]
+
+T = TypeVar("T")
+
+# Every column of each format, in the order the cell checks below unpack them.
+LOAN_COLUMNS = (
+    "loan_id",
+    "borrower_id",
+    "currency",
+    "principal",
+    "annual_rate",
+    "term_months",
+    "start_date",
+    "repayment_method",
+    "rounding",
+    "first_due_date",
+    "product",
+    "borrower_name",
+    "phone",
+    "email",
+    "timezone",
+    "language",
+)
+LOAN_COLUMNS_REQUIRED = LOAN_COLUMNS[:9]
+PAYMENT_COLUMNS = ("payment_id", "loan_id", "paid_on", "amount", "currency", "channel")
+PAYMENT_COLUMNS_REQUIRED = PAYMENT_COLUMNS[:4]
+
+MAX_TERM_MONTHS = 480
+MAX_RATE_PERCENT = Decimal(100)
+# Payments carry major units until the service knows the loan's currency (at most 2
+# decimals today); 4 leaves room without letting arbitrary precision through.
+PAYMENT_MAX_DECIMALS = 4
+LANGUAGES = frozenset({"zh-CN", "en"})
+# Amounts end up in BIGINT *_minor columns; refuse what cannot fit rather than fail in the store.
+_MAX_MINOR = 2**63 - 1
+_METHODS = {m.value: m for m in RepaymentMethod}
+_ROUNDINGS = {r.value: r for r in Rounding}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow(Generic[T]):
+    """One row of an import file: where it was, what it said, what it became.
+
+    ``record`` is set exactly when ``findings`` is empty. ``raw`` keeps the cells
+    as read, keyed by the file's header in the file's order, for the rejects file.
+    """
+
+    line: int
+    raw: dict[str, str]
+    record: T | None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+# --- cells: each check takes stripped text, returns its value, or notes a finding and
+# returns None, so a row reports every bad cell. Straight-line code, not a table of
+# parsers: a million-row file spends its time here.
+
+
+def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None, list[Finding]]:
+    """Turn the stripped cells of one loans row, in ``LOAN_COLUMNS`` order, into a record."""
+    (
+        loan_id,
+        borrower_id,
+        currency,
+        principal,
+        annual_rate,
+        term_months,
+        start_date,
+        method,
+        rounding,
+        first_due_date,
+        product,
+        borrower_name,
+        phone,
+        email,
+        timezone,
+        language,
+    ) = cells
+    bad: list[Finding] = []
+    if not loan_id:
+        _required(bad, line, "loan_id")
+    if not borrower_id:
+        _required(bad, line, "borrower_id")
+    known_currency = _currency(currency, line, bad)
+    principal_minor = _principal(principal, known_currency, line, bad)
+    rate = _rate_percent(annual_rate, line, bad)
+    months = _term_months(term_months, line, bad)
+    start = _date(start_date, "start_date", line, bad)
+    repayment = _choice(method, _METHODS, "repayment_method", line, bad)
+    policy = _choice(rounding, _ROUNDINGS, "rounding", line, bad)
+    first_due = _date(first_due_date, "first_due_date", line, bad) if first_due_date else None
+    if first_due and start and first_due <= start:
+        message = f"must be after start_date {start}, got {first_due}"
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "first_due_date"))
+    if timezone and not _is_zone(timezone):
+        message = f"unknown time zone {timezone!r}; write an IANA name like Asia/Shanghai"
+        bad.append(Finding(FindingCode.BAD_CHOICE, message, line, "timezone"))
+    if language and language not in LANGUAGES:
+        message = f"{language!r} is not one of: {', '.join(sorted(LANGUAGES))}"
+        bad.append(Finding(FindingCode.BAD_CHOICE, message, line, "language"))
+    if bad:
+        return None, bad
+    record = LoanRecord(
+        loan_id,
+        borrower_id,
+        currency,
+        principal_minor,
+        rate,
+        months,
+        start,
+        repayment,
+        policy,
+        first_due,
+        product or "default",
+        borrower_name or None,
+        phone or None,
+        email or None,
+        timezone or None,
+        language or None,
+    )
+    return record, bad
+
+
+def check_payment_cells(
+    cells: Sequence[str], line: int
+) -> tuple[PaymentRecord | None, list[Finding]]:
+    """Turn the stripped cells of one payments row, in ``PAYMENT_COLUMNS`` order, into a record."""
+    payment_id, loan_id, paid_on, amount, currency, channel = cells
+    bad: list[Finding] = []
+    if not payment_id:
+        _required(bad, line, "payment_id")
+    if not loan_id:
+        _required(bad, line, "loan_id")
+    paid = _date(paid_on, "paid_on", line, bad)
+    value = _amount(amount, PAYMENT_MAX_DECIMALS, "a payment amount", "amount", line, bad)
+    if value is not None and value.scaleb(PAYMENT_MAX_DECIMALS) > _MAX_MINOR:
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, f"{amount} is too large", line, "amount"))
+    if currency:
+        _currency(currency, line, bad)
+    if bad:
+        return None, bad
+    record = PaymentRecord(payment_id, loan_id, paid, value, currency or None, channel or None)
+    return record, bad
+
+
+def _required(bad: list[Finding], line: int, column: str) -> None:
+    bad.append(Finding(FindingCode.REQUIRED, "a value is required", line, column))
+
+
+def _split_decimal(text: str) -> tuple[bool, str] | None:
+    """``(negative, fraction digits)`` of a plain decimal like ``-12.50``, else None.
+
+    Stricter than ``Decimal()``, which also takes ``1e3``, ``1_000``, ``NaN`` and
+    non-ASCII digits: an import file must say exactly one thing.
+    """
+    negative = text[:1] == "-"
+    whole, dot, fraction = (text[1:] if negative else text).partition(".")
+    if text.isascii() and whole.isdigit() and (not dot or fraction.isdigit()):
+        return negative, fraction
+    return None
+
+
+def _amount(
+    text: str, max_decimals: int | None, unit: str, column: str, line: int, bad: list[Finding]
+) -> Decimal | None:
+    """A positive amount in major units with at most ``max_decimals`` decimals (None: any)."""
+    if not text:
+        _required(bad, line, column)
+        return None
+    parts = _split_decimal(text)
+    if parts is None:
+        message = f"not an amount: {text!r}; write digits and a point, like 28000.00"
+        bad.append(Finding(FindingCode.BAD_AMOUNT, message, line, column))
+        return None
+    negative, fraction = parts
+    if max_decimals is not None and len(fraction) > max_decimals:
+        message = f"{text!r} has {len(fraction)} decimals; {unit} allows at most {max_decimals}"
+        bad.append(Finding(FindingCode.BAD_AMOUNT, message, line, column))
+        return None
+    value = Decimal(text)
+    if negative or not value:
+        message = f"must be more than 0, got {text}"
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, column))
+        return None
+    return value
+
+
+def _principal(text: str, currency: str | None, line: int, bad: list[Finding]) -> int | None:
+    # Decimals count as written: "500000.00" JPY is refused rather than read as 500000,
+    # so a file exported in another currency's format is caught, not guessed at. With an
+    # unknown currency only the form and the sign can be checked.
+    exponent = CURRENCY_EXPONENTS[currency] if currency else None
+    value = _amount(text, exponent, currency or "", "principal", line, bad)
+    if value is None or not currency:
+        return None
+    minor = parse_major(text, currency)
+    if minor > _MAX_MINOR:
+        message = f"{text} {currency} is too large"
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "principal"))
+        return None
+    return minor
+
+
+def _rate_percent(text: str, line: int, bad: list[Finding]) -> Decimal | None:
+    if not text:
+        _required(bad, line, "annual_rate")
+        return None
+    if _split_decimal(text) is None:
+        message = f"not a rate: {text!r}; write the yearly percent as a number, 14.07 for 14.07%"
+        bad.append(Finding(FindingCode.BAD_NUMBER, message, line, "annual_rate"))
+        return None
+    value = Decimal(text)
+    if not 0 <= value <= MAX_RATE_PERCENT:
+        message = f"must be from 0 to 100 (percent), got {text}"
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "annual_rate"))
+        return None
+    return value
+
+
+def _term_months(text: str, line: int, bad: list[Finding]) -> int | None:
+    if not text:
+        _required(bad, line, "term_months")
+        return None
+    parts = _split_decimal(text)
+    if parts is None or "." in text:
+        message = f"not a whole number of months: {text!r}"
+        bad.append(Finding(FindingCode.BAD_NUMBER, message, line, "term_months"))
+        return None
+    months = int(text)
+    if not 1 <= months <= MAX_TERM_MONTHS:
+        message = f"must be from 1 to {MAX_TERM_MONTHS}, got {months}"
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "term_months"))
+        return None
+    return months
+
+
+def _date(text: str, column: str, line: int, bad: list[Finding]) -> date | None:
+    if not text:
+        _required(bad, line, column)
+        return None
+    # date.fromisoformat also takes 20260105 and 2026-W02-1 (3.11); insist on YYYY-MM-DD.
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    message = f"not a date: {text!r}; write YYYY-MM-DD"
+    bad.append(Finding(FindingCode.BAD_DATE, message, line, column))
+    return None
+
+
+def _currency(text: str, line: int, bad: list[Finding]) -> str | None:
+    if text in CURRENCY_EXPONENTS:
+        return text
+    if not text:
+        _required(bad, line, "currency")
+        return None
+    message = f"unknown currency {text!r}; known: {', '.join(sorted(CURRENCY_EXPONENTS))}"
+    bad.append(Finding(FindingCode.BAD_CURRENCY, message, line, "currency"))
+    return None
+
+
+def _choice(text: str, choices: dict[str, T], column: str, line: int, bad: list[Finding]) -> T | None:
+    choice = choices.get(text)
+    if choice is not None:
+        return choice
+    if not text:
+        _required(bad, line, column)
+        return None
+    message = f"{text!r} is not one of: {', '.join(choices)}"
+    bad.append(Finding(FindingCode.BAD_CHOICE, message, line, column))
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _is_zone(name: str) -> bool:
+    if name == "localtime":  # a link to the host's zone on some systems, not an IANA name
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Format(Generic[T]):
+    what: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    id_column: str
+    check: Callable[[Sequence[str], int], tuple[T | None, list[Finding]]]
+
+
+_LOANS = _Format("loans", LOAN_COLUMNS, LOAN_COLUMNS_REQUIRED, "loan_id", check_loan_cells)
+_PAYMENTS = _Format(
+    "payments", PAYMENT_COLUMNS, PAYMENT_COLUMNS_REQUIRED, "payment_id", check_payment_cells
+)
+
+
+def read_loans(stream: TextIO) -> Iterator[ParsedRow[LoanRecord]]:
+    """Read a loans file row by row. Open it with ``newline=""`` (the csv module's rule).
+
+    A header problem yields one row (line 1, no record) and stops. Blank lines and
+    rows of empty cells are skipped.
+    """
+    return _read(stream, _LOANS)
+
+
+def read_payments(stream: TextIO) -> Iterator[ParsedRow[PaymentRecord]]:
+    """Read a payments file row by row; same contract as ``read_loans``."""
+    return _read(stream, _PAYMENTS)
+
+
+def _read(stream: TextIO, fmt: _Format[T]) -> Iterator[ParsedRow[T]]:
+    reader = csv.reader(stream)
+    first = next(reader, [])
+    if first and first[0].startswith("\ufeff"):  # a UTF-8 BOM read as text (Excel writes one)
+        first[0] = first[0][1:]
+    header = [name.strip() for name in first]
+    header_findings = _header_findings(header, fmt)
+    if header_findings:
+        yield ParsedRow(1, dict(zip(header, first, strict=True)), None, tuple(header_findings))
+        return
+    yield from _rows(reader, header, fmt)
+
+
+def _header_findings(header: list[str], fmt: _Format[Any]) -> list[Finding]:
+    findings = []
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            message = f"column {name!r} appears more than once"
+            findings.append(Finding(FindingCode.BAD_ROW, message, 1, name))
+        elif name not in fmt.columns:
+            close = difflib.get_close_matches(name, fmt.columns, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            message = f"unknown column {name!r} in a {fmt.what} file{hint}"
+            findings.append(Finding(FindingCode.UNKNOWN_COLUMN, message, 1, name))
+        seen.add(name)
+    for name in fmt.required:
+        if name not in seen:
+            message = f"required column {name!r} is missing from the header"
+            findings.append(Finding(FindingCode.MISSING_COLUMN, message, 1, name))
+    return findings
+
+
+def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow[T]]:
+    width = len(header)
+    position = {name: i for i, name in enumerate(header)}
+    # Cells in the format's column order; an absent optional column reads the empty
+    # cell appended at index ``width``.
+    in_column_order = itemgetter(*(position.get(name, width) for name in fmt.columns))
+    id_index, id_column, check = position[fmt.id_column], fmt.id_column, fmt.check
+    # Memory stays bounded: one hash per id, never the rows themselves.
+    row_hash_by_id: dict[str, int] = {}
+    end_of_previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line, end_of_previous = end_of_previous + 1, reader.line_num
+            finding = Finding(FindingCode.BAD_ROW, f"unreadable CSV: {error}", line)
+            yield ParsedRow(line, {}, None, (finding,))
+            continue
+        # A quoted cell may span lines: a row starts right after the previous one ended.
+        line, end_of_previous = end_of_previous + 1, reader.line_num
+        cells = [cell.strip() for cell in row]
+        if len(cells) != width or not cells[id_index]:
+            if not any(cells):
+                continue  # blank lines and all-empty rows (",,,") carry nothing
+            if len(cells) != width:
+                yield _misshapen(row, header, line)
+                continue
+        cells.append("")
+        record, findings = check(in_column_order(cells), line)
+        row_id, row_hash = cells[id_index], hash(tuple(cells))
+        if row_id and row_hash_by_id.setdefault(row_id, row_hash) != row_hash:
+            # The same row twice is a harmless re-send; the same id saying something
+            # else is a contradiction the file's author must settle.
+            message = f"{id_column} {row_id!r} appeared earlier in this file with other values"
+            findings.append(Finding(FindingCode.CONFLICTING_ID, message, line, id_column))
+            record = None
+        yield ParsedRow(line, dict(zip(header, row, strict=True)), record, tuple(findings))
+
+
+def _misshapen(row: list[str], header: list[str], line: int) -> ParsedRow[Any]:
+    raw = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
+    message = f"the row has {len(row)} cells; the header has {len(header)}"
+    return ParsedRow(line, raw, None, (Finding(FindingCode.BAD_ROW, message, line),))
+
+
+# --- rejects -----------------------------------------------------------------------------
+
+
+def write_rejects(stream: TextIO, header: list[str], rejected: Iterable[ParsedRow[Any]]) -> int:
+    """Write rejected rows as CSV: the original columns, then ``line`` and ``reason``.
+
+    ``reason`` joins all findings of the row with ``"; "``, each as
+    ``column: message [code]``. Returns the number of rows written. ``header`` is
+    the input file's header (``list(row.raw)`` of any row read from it).
+    """
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([*header, "line", "reason"])
+    count = 0
+    for parsed in rejected:
+        reason = "; ".join(_reason(finding) for finding in parsed.findings)
+        writer.writerow([*(parsed.raw.get(name, "") for name in header), parsed.line, reason])
+        count += 1
+    return count
+
+
+def _reason(finding: Finding) -> str:
+    where = f"{finding.column}: " if finding.column else ""
+    return f"{where}{finding.message} [{finding.code}]"

@@ -1,0 +1,408 @@
+"""The ledger's reads and writes in SQL, over one connection (one transaction).
+
+Reads are set-based over chunks of loan ids; writes go through bulk inserts.
+Nothing here commits: the unit of work does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, func, select, text
+
+from arrears.adapters.product_files import ProductModel, rules_from_json
+from arrears.adapters.store import tables as t
+from arrears.adapters.store.bulk import insert_rows, placeholder
+from arrears.domain.journal import Account, JournalEntry, disbursement_effect
+from arrears.domain.loan_state import Payment
+from arrears.domain.money import Rounding
+from arrears.domain.records import LoanRecord
+from arrears.domain.schedule import Installment, RepaymentMethod
+from arrears.domain.terms import DEFAULT_RULES, LoanTerms, ProductRules
+
+PPM = Decimal(10_000)  # annual_rate_ppm = percent × 10 000
+
+
+def rate_ppm(annual_rate_percent: Decimal) -> int:
+    return int(annual_rate_percent * PPM)
+
+
+_FINGERPRINT_COLUMNS = (
+    t.loan.c.borrower_id,
+    t.loan.c.currency,
+    t.loan.c.principal_minor,
+    t.loan.c.annual_rate_ppm,
+    t.loan.c.term_months,
+    t.loan.c.start_date,
+    t.loan.c.first_due_date,
+    t.loan.c.repayment_method,
+    t.loan.c.rounding,
+    t.loan.c.product,
+)
+
+
+class SqlLedger:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self._rules: dict[str, ProductRules] | None = None
+        self._calendars: dict[str, str | None] | None = None
+
+    # -- products --------------------------------------------------------------
+    def _load_products(self) -> None:
+        rows = self.connection.execute(select(t.product.c.name, t.product.c.rules_json)).all()
+        self._rules = {name: rules_from_json(body) for name, body in rows}
+        self._calendars = {
+            name: ProductModel.model_validate_json(body).holiday_calendar for name, body in rows
+        }
+
+    def product_rules(self, name: str) -> ProductRules:
+        if self._rules is None:
+            self._load_products()
+        assert self._rules is not None
+        return self._rules.get(name, DEFAULT_RULES)
+
+    def product_calendar(self, name: str) -> str | None:
+        if self._calendars is None:
+            self._load_products()
+        assert self._calendars is not None
+        return self._calendars.get(name)
+
+    def product_models(self) -> dict[str, tuple[int, dict[str, object]]]:
+        rows = self.connection.execute(
+            select(t.product.c.name, t.product.c.version, t.product.c.rules_json).order_by(t.product.c.name)
+        ).all()
+        return {name: (version, json.loads(body)) for name, version, body in rows}
+
+    def save_product(self, name: str, model: ProductModel, now: datetime) -> int:
+        """Store a product's rules as a new version (or leave it if unchanged); returns the version."""
+        body = model.model_dump_json()
+        current = self.connection.execute(
+            select(t.product.c.version, t.product.c.rules_json).where(t.product.c.name == name)
+        ).first()
+        if current is None:
+            self.connection.execute(
+                t.product.insert().values(name=name, version=1, rules_json=body, loaded_at=now)
+            )
+            version = 1
+        elif json.loads(current.rules_json) == json.loads(body):
+            version = current.version
+        else:
+            version = current.version + 1
+            self.connection.execute(
+                t.product.update()
+                .where(t.product.c.name == name)
+                .values(version=version, rules_json=body, loaded_at=now)
+            )
+        self._rules = None
+        return version
+
+    # -- loans -----------------------------------------------------------------
+    def loan_fingerprints(self, loan_ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
+        rows = self.connection.execute(
+            select(t.loan.c.loan_id, *_FINGERPRINT_COLUMNS).where(t.loan.c.loan_id.in_(loan_ids))
+        ).all()
+        # The same shape as records.loan_identity, the rate back in percent.
+        return {
+            row[0]: (*row[1:4], Decimal(row[4]) / PPM, *row[5:]) for row in rows
+        }
+
+    def insert_loans(
+        self,
+        records: Sequence[LoanRecord],
+        schedules: Sequence[Sequence[Installment]],
+        calendars: Sequence[str | None],
+        now: datetime,
+    ) -> None:
+        """Write new loans with their borrowers, schedules and disbursement entries."""
+        if not records:
+            return
+        self._upsert_borrowers(records)
+        c = self.connection
+        insert_rows(
+            c,
+            "loan",
+            (
+                "loan_id", "borrower_id", "product", "currency", "principal_minor",
+                "annual_rate_ppm", "term_months", "start_date", "first_due_date",
+                "repayment_method", "rounding", "holiday_calendar", "imported_at",
+                "journal_seq", "journal_as_of",
+            ),
+            [
+                (
+                    r.loan_id, r.borrower_id, r.product, r.currency, r.principal_minor,
+                    rate_ppm(r.annual_rate_percent), r.term_months, r.start_date,
+                    r.first_due_date, str(r.method), str(r.rounding), cal, now, 1, r.start_date,
+                )
+                for r, cal in zip(records, calendars, strict=True)
+            ],
+        )
+        insert_rows(
+            c,
+            "installment",
+            ("loan_id", "seq", "due_date", "principal_minor", "interest_minor"),
+            [
+                (r.loan_id, i.seq, i.due_date, i.principal_minor, i.interest_minor)
+                for r, schedule in zip(records, schedules, strict=True)
+                for i in schedule
+            ],
+        )
+        insert_rows(
+            c,
+            "journal_entry",
+            ("loan_id", "entry_seq", "kind", "source", "currency", "posted_on", "created_at"),
+            [(r.loan_id, 1, "disbursement", "disbursement", r.currency, r.start_date, now) for r in records],
+        )
+        postings = [
+            (r.loan_id, 1, str(account), amount)
+            for r in records
+            for account, amount in disbursement_effect(r.principal_minor).items()
+        ]
+        insert_rows(c, "journal_posting", ("loan_id", "entry_seq", "account", "amount_minor"), postings)
+        insert_rows(
+            c,
+            "loan_balance",
+            ("loan_id", "account", "balance_minor"),
+            [(loan_id, account, amount) for loan_id, _seq, account, amount in postings],
+        )
+
+    def _upsert_borrowers(self, records: Sequence[LoanRecord]) -> None:
+        latest = {r.borrower_id: r for r in records}
+        mark = placeholder(self.connection)
+        columns = ("borrower_id", "name", "phone", "email", "timezone", "language")
+        self.connection.exec_driver_sql(
+            f"INSERT INTO borrower ({', '.join(columns)}) VALUES ({', '.join([mark] * 6)})"
+            " ON CONFLICT (borrower_id) DO UPDATE SET name = excluded.name,"
+            " phone = excluded.phone, email = excluded.email, timezone = excluded.timezone,"
+            " language = excluded.language",
+            [
+                (r.borrower_id, r.borrower_name, r.phone, r.email, r.timezone, r.language)
+                for r in latest.values()
+            ],
+        )
+
+    def loan_terms(self, loan_ids: Sequence[str]) -> dict[str, LoanTerms]:
+        rows = self.connection.execute(select(t.loan).where(t.loan.c.loan_id.in_(loan_ids))).all()
+        return {row.loan_id: _terms(row) for row in rows}
+
+    def loan_ids(self, chunk_size: int = 2000) -> Iterator[list[str]]:
+        """Every loan id in order, in chunks (keyset pagination, no long-lived cursor)."""
+        last = ""
+        while True:
+            ids = list(
+                self.connection.scalars(
+                    select(t.loan.c.loan_id)
+                    .where(t.loan.c.loan_id > last)
+                    .order_by(t.loan.c.loan_id)
+                    .limit(chunk_size)
+                )
+            )
+            if not ids:
+                return
+            yield ids
+            last = ids[-1]
+
+    def count_loans(self) -> int:
+        return int(self.connection.scalar(select(func.count()).select_from(t.loan)) or 0)
+
+    def installments(self, loan_ids: Sequence[str]) -> dict[str, tuple[Installment, ...]]:
+        i = t.installment
+        rows = self.connection.execute(
+            select(
+                i.c.loan_id, i.c.seq, i.c.due_date, i.c.principal_minor, i.c.interest_minor,
+                t.loan.c.principal_minor.label("loan_principal_minor"),
+            )
+            .join(t.loan, t.loan.c.loan_id == i.c.loan_id)
+            .where(i.c.loan_id.in_(loan_ids))
+            .order_by(i.c.loan_id, i.c.seq)
+        ).all()
+        grouped: dict[str, list[Installment]] = defaultdict(list)
+        remaining: dict[str, int] = {}
+        for row in rows:
+            left = remaining.get(row.loan_id, row.loan_principal_minor) - row.principal_minor
+            remaining[row.loan_id] = left
+            grouped[row.loan_id].append(
+                Installment(row.seq, row.due_date, row.principal_minor, row.interest_minor, left)
+            )
+        return {loan_id: tuple(items) for loan_id, items in grouped.items()}
+
+    # -- payments --------------------------------------------------------------
+    def loan_facts(self, loan_ids: Sequence[str]) -> dict[str, tuple[str, date]]:
+        rows = self.connection.execute(
+            select(t.loan.c.loan_id, t.loan.c.currency, t.loan.c.start_date).where(
+                t.loan.c.loan_id.in_(loan_ids)
+            )
+        ).all()
+        return {row.loan_id: (row.currency, row.start_date) for row in rows}
+
+    def payment_fingerprints(self, payment_ids: Sequence[str]) -> dict[str, tuple[str, date, int]]:
+        rows = self.connection.execute(
+            select(t.payment.c.payment_id, t.payment.c.loan_id, t.payment.c.paid_on, t.payment.c.amount_minor)
+            .where(t.payment.c.payment_id.in_(payment_ids))
+        ).all()
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def insert_payments(self, rows: Sequence[tuple[str, str, date, int, str, str | None]], now: datetime) -> None:
+        insert_rows(
+            self.connection,
+            "payment",
+            ("payment_id", "loan_id", "paid_on", "amount_minor", "currency", "channel", "posted_at"),
+            [(*row, now) for row in rows],
+        )
+
+    def payment_row(self, payment_id: str):  # type: ignore[no-untyped-def]
+        return self.connection.execute(
+            select(t.payment, t.payment_reversal.c.reversed_on)
+            .outerjoin(t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id)
+            .where(t.payment.c.payment_id == payment_id)
+        ).first()
+
+    def insert_reversal(self, payment_id: str, reversed_on: date, reason: str, now: datetime) -> None:
+        self.connection.execute(
+            t.payment_reversal.insert().values(
+                payment_id=payment_id, reversed_on=reversed_on, reason=reason, posted_at=now
+            )
+        )
+
+    def standing_payments(self, loan_ids: Sequence[str]) -> dict[str, list[Payment]]:
+        """Payments that stand (not reversed), per loan."""
+        rows = self.connection.execute(
+            select(t.payment.c.loan_id, t.payment.c.payment_id, t.payment.c.paid_on, t.payment.c.amount_minor)
+            .outerjoin(t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id)
+            .where(t.payment.c.loan_id.in_(loan_ids), t.payment_reversal.c.payment_id.is_(None))
+        ).all()
+        grouped: dict[str, list[Payment]] = defaultdict(list)
+        for loan_id, payment_id, paid_on, amount in rows:
+            grouped[loan_id].append(Payment(payment_id, paid_on, amount))
+        return grouped
+
+    def payments_of(self, loan_id: str) -> list[tuple[object, ...]]:
+        return [
+            tuple(row)
+            for row in self.connection.execute(
+                select(
+                    t.payment.c.payment_id, t.payment.c.paid_on, t.payment.c.amount_minor,
+                    t.payment.c.channel, t.payment_reversal.c.reversed_on,
+                )
+                .outerjoin(t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id)
+                .where(t.payment.c.loan_id == loan_id)
+                .order_by(t.payment.c.paid_on, t.payment.c.payment_id)
+            )
+        ]
+
+    # -- journal ---------------------------------------------------------------
+    def journal_heads(self, loan_ids: Sequence[str]) -> dict[str, tuple[int, date | None]]:
+        rows = self.connection.execute(
+            select(t.loan.c.loan_id, t.loan.c.journal_seq, t.loan.c.journal_as_of).where(
+                t.loan.c.loan_id.in_(loan_ids)
+            )
+        ).all()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def posted_effects(self, loan_ids: Sequence[str]) -> dict[str, dict[str, dict[Account, int]]]:
+        """The net posted per loan, per source, per account."""
+        p, e = t.journal_posting, t.journal_entry
+        rows = self.connection.execute(
+            select(e.c.loan_id, e.c.source, p.c.account, func.sum(p.c.amount_minor))
+            .join(p, (p.c.loan_id == e.c.loan_id) & (p.c.entry_seq == e.c.entry_seq))
+            .where(e.c.loan_id.in_(loan_ids))
+            .group_by(e.c.loan_id, e.c.source, p.c.account)
+        ).all()
+        nets: dict[str, dict[str, dict[Account, int]]] = defaultdict(lambda: defaultdict(dict))
+        for loan_id, source, account, amount in rows:
+            nets[loan_id][source][Account(account)] = int(amount)
+        return nets
+
+    def append_entries(
+        self,
+        batch: Iterable[tuple[str, str, date, Sequence[JournalEntry], int]],
+        now: datetime,
+    ) -> None:
+        """Append entries per loan: (loan_id, currency, posted_on, entries, first free entry_seq)."""
+        entry_rows, posting_rows, heads = [], [], []
+        deltas: dict[tuple[str, str], int] = defaultdict(int)
+        for loan_id, currency, posted_on, entries, first_seq in batch:
+            seq = first_seq - 1
+            for seq, entry in enumerate(entries, start=first_seq):
+                entry_rows.append((loan_id, seq, str(entry.kind), entry.source, currency, posted_on, now))
+                for account, amount in entry.postings.items():
+                    posting_rows.append((loan_id, seq, str(account), amount))
+                    deltas[(loan_id, str(account))] += amount
+            heads.append((seq, posted_on, loan_id))
+        c = self.connection
+        insert_rows(c, "journal_entry", ("loan_id", "entry_seq", "kind", "source", "currency", "posted_on", "created_at"), entry_rows)
+        insert_rows(c, "journal_posting", ("loan_id", "entry_seq", "account", "amount_minor"), posting_rows)
+        mark = placeholder(c)
+        if deltas:
+            c.exec_driver_sql(
+                f"INSERT INTO loan_balance (loan_id, account, balance_minor) VALUES ({mark}, {mark}, {mark})"
+                " ON CONFLICT (loan_id, account) DO UPDATE"
+                " SET balance_minor = loan_balance.balance_minor + excluded.balance_minor",
+                [(loan_id, account, amount) for (loan_id, account), amount in deltas.items()],
+            )
+        if heads:
+            c.exec_driver_sql(
+                f"UPDATE loan SET journal_seq = {mark}, journal_as_of = {mark} WHERE loan_id = {mark}",
+                heads,
+            )
+
+    # -- checks ----------------------------------------------------------------
+    def unbalanced_entries(self) -> list[tuple[str, int, int]]:
+        p = t.journal_posting
+        total = func.sum(p.c.amount_minor)
+        rows = self.connection.execute(
+            select(p.c.loan_id, p.c.entry_seq, total).group_by(p.c.loan_id, p.c.entry_seq).having(total != 0)
+        ).all()
+        empty = self.connection.execute(
+            text(
+                "SELECT e.loan_id, e.entry_seq, 0 FROM journal_entry e WHERE NOT EXISTS"
+                " (SELECT 1 FROM journal_posting p WHERE p.loan_id = e.loan_id AND p.entry_seq = e.entry_seq)"
+            )
+        ).all()
+        return [(r[0], r[1], int(r[2])) for r in [*rows, *empty]]
+
+    def balance_mismatches(self) -> list[tuple[str, str, int, int]]:
+        """(loan, account, cached, derived) wherever the cache differs from the postings."""
+        rows = self.connection.execute(
+            text(
+                "WITH derived AS (SELECT loan_id, account, SUM(amount_minor) AS amount"
+                " FROM journal_posting GROUP BY loan_id, account)"
+                " SELECT b.loan_id, b.account, b.balance_minor, COALESCE(d.amount, 0)"
+                " FROM loan_balance b LEFT JOIN derived d"
+                " ON d.loan_id = b.loan_id AND d.account = b.account"
+                " WHERE b.balance_minor <> COALESCE(d.amount, 0)"
+                " UNION ALL"
+                " SELECT d.loan_id, d.account, 0, d.amount FROM derived d"
+                " LEFT JOIN loan_balance b ON d.loan_id = b.loan_id AND d.account = b.account"
+                " WHERE b.loan_id IS NULL AND d.amount <> 0"
+            )
+        ).all()
+        return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+    def balances(self, loan_id: str) -> dict[str, int]:
+        rows = self.connection.execute(
+            select(t.loan_balance.c.account, t.loan_balance.c.balance_minor).where(
+                t.loan_balance.c.loan_id == loan_id
+            )
+        ).all()
+        return {account: int(amount) for account, amount in rows}
+
+
+def _terms(row) -> LoanTerms:  # type: ignore[no-untyped-def]
+    return LoanTerms(
+        loan_id=row.loan_id,
+        currency=row.currency,
+        principal_minor=row.principal_minor,
+        annual_rate_percent=Decimal(row.annual_rate_ppm) / PPM,
+        term_months=row.term_months,
+        start_date=row.start_date,
+        method=RepaymentMethod(row.repayment_method),
+        rounding=Rounding(row.rounding),
+        first_due_date=row.first_due_date,
+        product=row.product,
+        holiday_calendar=row.holiday_calendar,
+    )
+

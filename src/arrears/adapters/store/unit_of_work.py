@@ -1,0 +1,41 @@
+"""The unit of work: one transaction, committed once at the end, rolled back by default."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, Transaction
+
+from arrears.adapters.store.ledger_sql import SqlLedger
+
+
+class SqlUnitOfWork:
+    """``with uow: ...; uow.commit()`` — anything not committed is rolled back."""
+
+    ledger: SqlLedger
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._connection: Connection | None = None
+        self._transaction: Transaction | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._connection = self.engine.connect()
+        self._transaction = self._connection.begin()
+        self.ledger = SqlLedger(self._connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None and self._transaction is not None
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        self._connection.close()
+
+    def commit(self) -> None:
+        assert self._transaction is not None
+        self._transaction.commit()

@@ -1,0 +1,1 @@
+"""The edges: the CLI now, the web and batch workers later."""

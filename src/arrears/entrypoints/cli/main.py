@@ -1,0 +1,73 @@
+"""``arrears``: the command line of the arrears collections platform."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from arrears.entrypoints.bootstrap import App
+from arrears.entrypoints.cli import demo, imports, ledger, readouts
+from arrears.entrypoints.cli.output import app_of, console, errors
+from arrears.services.errors import ArrearsError
+from arrears.settings import load_settings
+
+app = typer.Typer(
+    help="arrears: an exact loan ledger and collections platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL (default: $ARREARS_DATABASE_URL or sqlite:///arrears.db)."
+    ),
+) -> None:
+    ctx.obj = App(load_settings(db))
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or migrate it to the current schema keeping its data."""
+    before, after = app_of(ctx, ready=False).init()
+    if before == after:
+        console.print(f"database already at revision {after}")
+    else:
+        console.print(f"database migrated from {before or 'empty'} to {after}")
+
+
+app.add_typer(imports.app, name="import")
+app.add_typer(ledger.ledger_app, name="ledger")
+app.add_typer(ledger.payment_app, name="payment")
+app.add_typer(ledger.products_app, name="products")
+app.add_typer(readouts.export_app, name="export")
+readouts.register(app)
+demo.register(app)
+
+
+def run() -> None:
+    """Entry point: user errors become a message and an exit code, never a stack trace."""
+    try:
+        app(standalone_mode=False)
+    except ArrearsError as error:
+        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(error.exit_code)
+    except SQLAlchemyError as error:
+        errors.print(f"[red]database error:[/red] {getattr(error, 'orig', error)}", highlight=False)
+        sys.exit(6)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        errors.print("aborted")
+        sys.exit(130)
+    except typer.TyperException as error:  # usage errors: typer shows them, with their exit code
+        show = getattr(error, "show", None)
+        if show is None:
+            raise
+        show()
+        sys.exit(getattr(error, "exit_code", 2))

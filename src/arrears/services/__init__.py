@@ -1,0 +1,1 @@
+"""Use cases: what the application does, composed from the domain and the adapters."""

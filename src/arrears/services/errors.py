@@ -1,0 +1,23 @@
+"""The few named errors services raise; the edges map them to exit codes and HTTP problems."""
+
+from __future__ import annotations
+
+
+class ArrearsError(Exception):
+    """An expected failure with a message fit for the user."""
+
+    exit_code = 1
+
+
+class NotFound(ArrearsError):
+    exit_code = 3
+
+
+class Conflict(ArrearsError):
+    """The request contradicts what is already recorded (e.g. a payment id reused)."""
+
+    exit_code = 4
+
+
+class InvalidInput(ArrearsError):
+    exit_code = 2

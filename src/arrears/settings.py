@@ -1,0 +1,22 @@
+"""One typed settings object, read from the environment (``ARREARS_*``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///arrears.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARREARS_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Asia/Shanghai"  # the portfolio's zone: what "today" means
+
+
+def load_settings(database_url: str | None = None) -> Settings:
+    """Settings from the environment, with an explicit ``--db`` URL taking precedence."""
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
