@@ -124,6 +124,18 @@ def _clean(effect: Mapping[Account, int]) -> Effect:
     return {a: v for a, v in effect.items() if v}
 
 
+def differing_sources(
+    posted: Mapping[str, Mapping[Account, int]],
+    desired: Mapping[str, tuple[EntryKind, Effect]],
+) -> list[str]:
+    """The sources whose posted net is not their desired net, in order."""
+    return [
+        source
+        for source in sorted(set(posted) | set(desired))
+        if _clean(posted.get(source, {})) != _clean(desired.get(source, (EntryKind.REVERSAL, {}))[1])
+    ]
+
+
 def journal_delta(
     posted: Mapping[str, Mapping[Account, int]],
     desired: Mapping[str, tuple[EntryKind, Effect]],
@@ -135,12 +147,10 @@ def journal_delta(
     A source no longer desired (a reversed payment) is only reversed.
     """
     entries: list[JournalEntry] = []
-    for source in sorted(set(posted) | set(desired)):
+    for source in differing_sources(posted, desired):
         old = _clean(posted.get(source, {}))
         kind, new_effect = desired.get(source, (EntryKind.REVERSAL, {}))
         new = _clean(new_effect)
-        if old == new:
-            continue
         if old:
             entries.append(JournalEntry(EntryKind.REVERSAL, source, {a: -v for a, v in old.items()}))
         if new:

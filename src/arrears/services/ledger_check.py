@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from arrears.domain.findings import Finding, FindingCode
-from arrears.domain.journal import desired_effects, journal_delta
+from arrears.domain.journal import desired_effects, differing_sources
 from arrears.domain.loan_state import loan_state
 from arrears.services.ports import UnitOfWork
 
@@ -50,10 +50,8 @@ def _derivation_findings(ledger, loan_ids: list[str]) -> list[Finding]:  # type:
         state = loan_state(
             loan, rules, payments.get(loan_id, []), as_of, schedules.get(loan_id, ())
         )
-        missing = journal_delta(
-            posted.get(loan_id, {}), desired_effects(loan.principal_minor, state)
-        )
-        for source in sorted({entry.source for entry in missing}):
+        desired = desired_effects(loan.principal_minor, state)
+        for source in differing_sources(posted.get(loan_id, {}), desired):
             found.append(Finding(
                 FindingCode.BALANCE_MISMATCH,
                 f"journal source {source} differs from its derivation as of {as_of}",
