@@ -53,7 +53,7 @@ demo.register(app)
 def run() -> None:
     """Entry point: user errors become a message and an exit code, never a stack trace."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # a typer.Exit inside a command comes back as its code
     except ArrearsError as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(error.exit_code)
@@ -71,3 +71,4 @@ def run() -> None:
             raise
         show()
         sys.exit(getattr(error, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)

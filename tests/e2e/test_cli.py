@@ -1,0 +1,157 @@
+"""The `arrears` command end to end: real process, real database, exit codes and output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import LOANS_HEADER, PAYMENTS_HEADER, write_csv
+
+ARREARS = str(Path(sys.executable).parent / "arrears")
+
+
+def run(*args: str, db: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ARREARS_DATABASE_URL": db, "COLUMNS": "200"}
+    return subprocess.run(
+        [ARREARS, *args], capture_output=True, text=True, env=env, cwd=cwd, check=False, timeout=300
+    )
+
+
+@pytest.fixture
+def loaded(database_url: str, tmp_path: Path) -> str:
+    loans = write_csv(
+        tmp_path / "loans.csv",
+        LOANS_HEADER,
+        "L1,B1,CNY,12000,12,12,2026-01-15,equal_installment,half_up,,王芳",
+        "L2,B2,USD,1000,9.99,3,2026-02-01,bullet,half_even,,Ann Lee",
+    )
+    payments = write_csv(tmp_path / "payments.csv", PAYMENTS_HEADER, "P1,L1,2026-02-15,1066.19")
+    assert run("import", "loans", str(loans), db=database_url).returncode == 0
+    assert run("import", "payments", str(payments), db=database_url).returncode == 0
+    return database_url
+
+
+def test_status_as_json_has_the_documented_keys_and_decimal_strings(loaded: str) -> None:
+    result = run("status", "L1", "--as-of", "2026-04-01", "--format", "json", db=loaded)
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert list(status)[:11] == [
+        "loan_id", "as_of", "dpd", "bucket", "overdue_principal", "overdue_interest",
+        "penalty", "fees", "total_overdue", "outstanding_principal", "payoff_amount",
+    ]  # fmt: skip
+    assert (status["dpd"], status["bucket"]) == (17, "M1")
+    assert status["overdue_principal"] == "955.65"
+    assert status["overdue_interest"] == "110.54"
+
+
+def test_schedule_as_csv_has_the_documented_columns(loaded: str) -> None:
+    result = run("schedule", "L1", "--format", "csv", db=loaded)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["seq", "due_date", "principal", "interest", "installment", "remaining_principal"]
+    assert rows[1] == ["1", "2026-02-15", "946.19", "120.00", "1066.19", "11053.81"]
+    assert rows[-1][-1] == "0.00"
+    assert len(rows) == 13
+
+
+def test_export_writes_every_loan_with_its_id(loaded: str, tmp_path: Path) -> None:
+    out = tmp_path / "status.csv"
+    result = run("export", "status", "--as-of", "2026-04-01", "--out", str(out), db=loaded)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["loan_id"] for r in rows] == ["L1", "L2"]
+    schedules = run("export", "schedules", db=loaded)
+    lines = schedules.stdout.strip().splitlines()
+    assert lines[0] == "loan_id,seq,due_date,principal,interest,installment,remaining_principal"
+    assert len(lines) == 1 + 12 + 1
+
+
+def test_portfolio_as_json_counts_loans_by_bucket(loaded: str) -> None:
+    result = run("portfolio", "--as-of", "2026-04-01", "--format", "json", db=loaded)
+    data = json.loads(result.stdout)
+    assert data["by_currency"]["CNY"]["M1"]["loans"] == 1
+    assert data["by_currency"]["USD"]["M0"]["loans"] == 1
+
+
+def test_a_bad_file_exits_non_zero_naming_line_column_and_reason(database_url: str, tmp_path: Path) -> None:
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        LOANS_HEADER,
+        "L1,B1,CNY,12000,12,12,2026-01-15,equal_installment,half_up,,王芳",
+        "L2,B2,CNY,abc,12,12,2026-01-15,equal_installment,half_up,,李伟",
+        "L3,B3,CNY,100,12,0,2026-01-15,equal_installment,sideways,,张伟",
+    )
+    result = run("import", "loans", str(bad), db=database_url)
+    assert result.returncode == 2
+    assert "line 3, column principal" in result.stderr
+    assert "line 4, column term_months" in result.stderr
+    assert "line 4, column rounding" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert "Traceback" not in result.stderr
+    status = run("status", "L1", db=database_url)
+    assert status.returncode == 3 and "no loan L1" in status.stderr
+
+
+def test_skip_invalid_writes_rejects_with_reasons(database_url: str, tmp_path: Path) -> None:
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        LOANS_HEADER,
+        "L1,B1,CNY,12000,12,12,2026-01-15,equal_installment,half_up,,王芳",
+        "L2,B2,CNY,abc,12,12,2026-01-15,equal_installment,half_up,,李伟",
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run("import", "loans", str(bad), "--skip-invalid", str(rejects), db=database_url)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(rejects.open(encoding="utf-8")))
+    assert [(r["loan_id"], r["line"]) for r in rows] == [("L2", "3")]
+    assert "principal" in rows[0]["reason"]
+
+
+def test_payment_reverse_and_ledger_check_through_the_cli(loaded: str) -> None:
+    before = run("status", "L1", "--as-of", "2026-04-01", "--format", "json", db=loaded).stdout
+    posted = run("payment", "post", "--id", "P2", "--loan", "L1", "--on", "2026-03-15",
+                 "--amount", "1066.19", db=loaded)  # fmt: skip
+    assert posted.returncode == 0, posted.stderr
+    conflict = run("payment", "post", "--id", "P2", "--loan", "L1", "--on", "2026-03-15",
+                   "--amount", "1.00", db=loaded)  # fmt: skip
+    assert conflict.returncode == 4 and "already stored" in conflict.stderr
+    assert run("payment", "reverse", "P2", "--on", "2026-03-20", db=loaded).returncode == 0
+    after = run("status", "L1", "--as-of", "2026-04-01", "--format", "json", db=loaded).stdout
+    assert after == before
+    assert run("ledger", "post", "--as-of", "2026-06-30", db=loaded).returncode == 0
+    check = run("ledger", "check", db=loaded)
+    assert check.returncode == 0 and "passed" in check.stdout
+
+
+def test_commands_on_an_uninitialised_database_say_to_run_init(tmp_path: Path) -> None:
+    result = run("status", "L1", db=f"sqlite:///{tmp_path / 'none.db'}")
+    assert result.returncode == 5
+    assert "arrears init" in result.stderr
+
+
+def test_products_load_versions_a_changed_product(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "products.toml"
+    path.write_text("[products.cash_loan]\ngrace_days = 3\n", encoding="utf-8")
+    assert "version 1" in run("products", "load", str(path), db=database_url).stdout
+    assert "version 1" in run("products", "load", str(path), db=database_url).stdout
+    path.write_text("[products.cash_loan]\ngrace_days = 5\n", encoding="utf-8")
+    assert "version 2" in run("products", "load", str(path), db=database_url).stdout
+    path.write_text("[products.cash_loan]\ngrace_days = -5\n", encoding="utf-8")
+    bad = run("products", "load", str(path), db=database_url)
+    assert bad.returncode == 2 and "grace_days" in bad.stderr
+
+
+def test_the_demo_builds_a_portfolio_in_every_method_and_passes_the_ledger_check(tmp_path: Path) -> None:
+    result = run("demo", "--loans", "300", "--path", str(tmp_path / "demo.db"), db="sqlite:///unused.db",
+                 cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Portfolio by bucket" in result.stdout
+    assert "ledger check: passed" in result.stdout
+    check = run("ledger", "check", db=f"sqlite:///{tmp_path / 'demo.db'}")
+    assert check.returncode == 0
