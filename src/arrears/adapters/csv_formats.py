@@ -79,6 +79,13 @@ LANGUAGES = frozenset({"zh-CN", "en"})
 _MAX_MINOR = 2**63 - 1
 _METHODS = {m.value: m for m in RepaymentMethod}
 _ROUNDINGS = {r.value: r for r in Rounding}
+# The hot path. A portfolio repeats a few rates, terms and disbursement dates, so a
+# cell seen before (and valid) is one dict lookup; the full check runs on a miss.
+# Bounded: past the limit, new cells are checked every time and not remembered.
+_REMEMBER_LIMIT = 10_000
+_MONTHS_BY_TEXT = {str(months): months for months in range(1, MAX_TERM_MONTHS + 1)}
+_DATE_BY_TEXT: dict[str, date] = {}
+_RATE_BY_TEXT: dict[str, Decimal] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +111,7 @@ class ParsedRow(Generic[T]):
 # parsers: a million-row file spends its time here.
 
 
-def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None, list[Finding]]:
+def _check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None, list[Finding]]:
     """Turn the stripped cells of one loans row, in ``LOAN_COLUMNS`` order, into a record."""
     (
         loan_id,
@@ -129,19 +136,25 @@ def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None
         _required(bad, line, "loan_id")
     if not borrower_id:
         _required(bad, line, "borrower_id")
-    known_currency = _currency(currency, line, bad)
+    # `known or check(...)`: a miss (or a falsy value such as a 0 % rate) runs the full
+    # check, which returns the value or notes the finding.
+    known_currency = currency if currency in CURRENCY_EXPONENTS else _currency(currency, line, bad)
     principal_minor = _principal(principal, known_currency, line, bad)
-    rate = _rate_percent(annual_rate, line, bad)
-    months = _term_months(term_months, line, bad)
-    start = _date(start_date, "start_date", line, bad)
-    repayment = _choice(method, _METHODS, "repayment_method", line, bad)
-    policy = _choice(rounding, _ROUNDINGS, "rounding", line, bad)
-    first_due = _date(first_due_date, "first_due_date", line, bad) if first_due_date else None
+    rate = _RATE_BY_TEXT.get(annual_rate) or _rate_percent(annual_rate, line, bad)
+    months = _MONTHS_BY_TEXT.get(term_months) or _term_months(term_months, line, bad)
+    start = _DATE_BY_TEXT.get(start_date) or _date(start_date, "start_date", line, bad)
+    repayment = _METHODS.get(method) or _choice(method, _METHODS, "repayment_method", line, bad)
+    policy = _ROUNDINGS.get(rounding) or _choice(rounding, _ROUNDINGS, "rounding", line, bad)
+    first_due = (
+        _DATE_BY_TEXT.get(first_due_date) or _date(first_due_date, "first_due_date", line, bad)
+        if first_due_date
+        else None
+    )
     if first_due and start and first_due <= start:
         message = f"must be after start_date {start}, got {first_due}"
         bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "first_due_date"))
     if timezone and not _is_zone(timezone):
-        message = f"unknown time zone {timezone!r}; write an IANA name like Asia/Shanghai"
+        message = f"unknown time zone {timezone!r} (write an IANA name like Asia/Shanghai)"
         bad.append(Finding(FindingCode.BAD_CHOICE, message, line, "timezone"))
     if language and language not in LANGUAGES:
         message = f"{language!r} is not one of: {', '.join(sorted(LANGUAGES))}"
@@ -169,7 +182,7 @@ def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None
     return record, bad
 
 
-def check_payment_cells(
+def _check_payment_cells(
     cells: Sequence[str], line: int
 ) -> tuple[PaymentRecord | None, list[Finding]]:
     """Turn the stripped cells of one payments row, in ``PAYMENT_COLUMNS`` order, into a record."""
@@ -179,11 +192,9 @@ def check_payment_cells(
         _required(bad, line, "payment_id")
     if not loan_id:
         _required(bad, line, "loan_id")
-    paid = _date(paid_on, "paid_on", line, bad)
-    value = _amount(amount, PAYMENT_MAX_DECIMALS, "a payment amount", "amount", line, bad)
-    if value is not None and value.scaleb(PAYMENT_MAX_DECIMALS) > _MAX_MINOR:
-        bad.append(Finding(FindingCode.OUT_OF_RANGE, f"{amount} is too large", line, "amount"))
-    if currency:
+    paid = _DATE_BY_TEXT.get(paid_on) or _date(paid_on, "paid_on", line, bad)
+    value = _payment_amount(amount, line, bad)
+    if currency and currency not in CURRENCY_EXPONENTS:
         _currency(currency, line, bad)
     if bad:
         return None, bad
@@ -208,45 +219,60 @@ def _split_decimal(text: str) -> tuple[bool, str] | None:
     return None
 
 
-def _amount(
+def _is_amount(
     text: str, max_decimals: int | None, unit: str, column: str, line: int, bad: list[Finding]
-) -> Decimal | None:
-    """A positive amount in major units with at most ``max_decimals`` decimals (None: any)."""
+) -> bool:
+    """Is ``text`` a positive amount with at most ``max_decimals`` decimals (None: any)?
+
+    Checked on the text alone; the caller makes the one exact conversion it needs.
+    """
     if not text:
         _required(bad, line, column)
-        return None
+        return False
     parts = _split_decimal(text)
     if parts is None:
-        message = f"not an amount: {text!r}; write digits and a point, like 28000.00"
+        message = f"not an amount: {text!r} (write digits and a point, like 28000.00)"
         bad.append(Finding(FindingCode.BAD_AMOUNT, message, line, column))
-        return None
+        return False
     negative, fraction = parts
     if max_decimals is not None and len(fraction) > max_decimals:
-        message = f"{text!r} has {len(fraction)} decimals; {unit} allows at most {max_decimals}"
+        message = f"{text!r} has {len(fraction)} decimals, {unit} allows at most {max_decimals}"
         bad.append(Finding(FindingCode.BAD_AMOUNT, message, line, column))
-        return None
-    value = Decimal(text)
-    if negative or not value:
+        return False
+    if negative or not text.strip("0."):
         message = f"must be more than 0, got {text}"
         bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, column))
-        return None
-    return value
+        return False
+    return True
 
 
 def _principal(text: str, currency: str | None, line: int, bad: list[Finding]) -> int | None:
     # Decimals count as written: "500000.00" JPY is refused rather than read as 500000,
-    # so a file exported in another currency's format is caught, not guessed at. With an
-    # unknown currency only the form and the sign can be checked.
+    # so a file exported in another currency's format is caught, not guessed at.
+    whole, dot, fraction = text.partition(".")
+    plain = text.isascii() and whole.isdigit() and (fraction.isdigit() or not dot)
+    if currency and plain and len(fraction) <= CURRENCY_EXPONENTS[currency]:
+        minor = parse_major(text, currency)
+        if 0 < minor <= _MAX_MINOR:
+            return minor
+    # Something is off; the full check says what. With an unknown currency only the
+    # form and the sign can be checked.
     exponent = CURRENCY_EXPONENTS[currency] if currency else None
-    value = _amount(text, exponent, currency or "", "principal", line, bad)
-    if value is None or not currency:
-        return None
-    minor = parse_major(text, currency)
-    if minor > _MAX_MINOR:
+    if _is_amount(text, exponent, currency or "", "principal", line, bad) and currency:
         message = f"{text} {currency} is too large"
         bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "principal"))
+    return None
+
+
+def _payment_amount(text: str, line: int, bad: list[Finding]) -> Decimal | None:
+    unit = "a payment amount"
+    if not _is_amount(text, PAYMENT_MAX_DECIMALS, unit, "amount", line, bad):
         return None
-    return minor
+    value = Decimal(text)
+    if value.scaleb(PAYMENT_MAX_DECIMALS) > _MAX_MINOR:
+        bad.append(Finding(FindingCode.OUT_OF_RANGE, f"{text} is too large", line, "amount"))
+        return None
+    return value
 
 
 def _rate_percent(text: str, line: int, bad: list[Finding]) -> Decimal | None:
@@ -254,7 +280,7 @@ def _rate_percent(text: str, line: int, bad: list[Finding]) -> Decimal | None:
         _required(bad, line, "annual_rate")
         return None
     if _split_decimal(text) is None:
-        message = f"not a rate: {text!r}; write the yearly percent as a number, 14.07 for 14.07%"
+        message = f"not a rate: {text!r} (write the yearly percent as a number: 14.07 for 14.07%)"
         bad.append(Finding(FindingCode.BAD_NUMBER, message, line, "annual_rate"))
         return None
     value = Decimal(text)
@@ -262,6 +288,12 @@ def _rate_percent(text: str, line: int, bad: list[Finding]) -> Decimal | None:
         message = f"must be from 0 to 100 (percent), got {text}"
         bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "annual_rate"))
         return None
+    return _remember(_RATE_BY_TEXT, text, value)
+
+
+def _remember(known: dict[str, T], text: str, value: T) -> T:
+    if len(known) < _REMEMBER_LIMIT:
+        known[text] = value
     return value
 
 
@@ -289,10 +321,13 @@ def _date(text: str, column: str, line: int, bad: list[Finding]) -> date | None:
     # date.fromisoformat also takes 20260105 and 2026-W02-1 (3.11); insist on YYYY-MM-DD.
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii():
         try:
-            return date.fromisoformat(text)
+            return _remember(_DATE_BY_TEXT, text, date.fromisoformat(text))
         except ValueError:
-            pass
-    message = f"not a date: {text!r}; write YYYY-MM-DD"
+            if text.replace("-", "").isdigit():  # the form is right: 2026-02-30, 2026-13-01
+                message = f"no such date: {text!r}"
+                bad.append(Finding(FindingCode.BAD_DATE, message, line, column))
+                return None
+    message = f"not a date: {text!r} (write YYYY-MM-DD)"
     bad.append(Finding(FindingCode.BAD_DATE, message, line, column))
     return None
 
@@ -303,12 +338,14 @@ def _currency(text: str, line: int, bad: list[Finding]) -> str | None:
     if not text:
         _required(bad, line, "currency")
         return None
-    message = f"unknown currency {text!r}; known: {', '.join(sorted(CURRENCY_EXPONENTS))}"
+    message = f"unknown currency {text!r} (known: {', '.join(sorted(CURRENCY_EXPONENTS))})"
     bad.append(Finding(FindingCode.BAD_CURRENCY, message, line, "currency"))
     return None
 
 
-def _choice(text: str, choices: dict[str, T], column: str, line: int, bad: list[Finding]) -> T | None:
+def _choice(
+    text: str, choices: dict[str, T], column: str, line: int, bad: list[Finding]
+) -> T | None:
     choice = choices.get(text)
     if choice is not None:
         return choice
@@ -343,9 +380,9 @@ class _Format(Generic[T]):
     check: Callable[[Sequence[str], int], tuple[T | None, list[Finding]]]
 
 
-_LOANS = _Format("loans", LOAN_COLUMNS, LOAN_COLUMNS_REQUIRED, "loan_id", check_loan_cells)
+_LOANS = _Format("loans", LOAN_COLUMNS, LOAN_COLUMNS_REQUIRED, "loan_id", _check_loan_cells)
 _PAYMENTS = _Format(
-    "payments", PAYMENT_COLUMNS, PAYMENT_COLUMNS_REQUIRED, "payment_id", check_payment_cells
+    "payments", PAYMENT_COLUMNS, PAYMENT_COLUMNS_REQUIRED, "payment_id", _check_payment_cells
 )
 
 
@@ -385,7 +422,7 @@ def _header_findings(header: list[str], fmt: _Format[Any]) -> list[Finding]:
             findings.append(Finding(FindingCode.BAD_ROW, message, 1, name))
         elif name not in fmt.columns:
             close = difflib.get_close_matches(name, fmt.columns, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             message = f"unknown column {name!r} in a {fmt.what} file{hint}"
             findings.append(Finding(FindingCode.UNKNOWN_COLUMN, message, 1, name))
         seen.add(name)
@@ -439,7 +476,7 @@ def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow
 
 def _misshapen(row: list[str], header: list[str], line: int) -> ParsedRow[Any]:
     raw = dict(zip(header, row + [""] * (len(header) - len(row)), strict=False))
-    message = f"the row has {len(row)} cells; the header has {len(header)}"
+    message = f"the row has {len(row)} cells, the header has {len(header)}"
     return ParsedRow(line, raw, None, (Finding(FindingCode.BAD_ROW, message, line),))
 
 
@@ -449,7 +486,7 @@ def _misshapen(row: list[str], header: list[str], line: int) -> ParsedRow[Any]:
 def write_rejects(stream: TextIO, header: list[str], rejected: Iterable[ParsedRow[Any]]) -> int:
     """Write rejected rows as CSV: the original columns, then ``line`` and ``reason``.
 
-    ``reason`` joins all findings of the row with ``"; "``, each as
+    ``reason`` joins all findings of the row with ``"; "`` (no message contains one), each as
     ``column: message [code]``. Returns the number of rows written. ``header`` is
     the input file's header (``list(row.raw)`` of any row read from it).
     """

@@ -27,10 +27,12 @@ class Buckets:
 
     def __post_init__(self) -> None:
         expected_min = 0
-        for bucket in self.ranges:
+        for index, bucket in enumerate(self.ranges):
             if bucket.min_dpd != expected_min:
                 raise ValueError(f"bucket {bucket.label} must start at DPD {expected_min}")
             if bucket.max_dpd is None:
+                if index != len(self.ranges) - 1:
+                    raise ValueError(f"only the last bucket may be open-ended, not {bucket.label}")
                 break
             if bucket.max_dpd < bucket.min_dpd:
                 raise ValueError(f"bucket {bucket.label} ends before it starts")

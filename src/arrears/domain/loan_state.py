@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from fractions import Fraction
 
 from arrears.domain.allocation import Component, allocate
-from arrears.domain.money import to_minor
+from arrears.domain.money import round_ratio
 from arrears.domain.schedule import Installment, RepaymentMethod, amortize
 from arrears.domain.terms import LoanTerms, Overpayment, ProductRules
 
@@ -39,24 +39,55 @@ class Payment:
     amount_minor: int
 
 
+_FIELD = {
+    Component.PENALTY: "penalty",
+    Component.FEE: "fee",
+    Component.INTEREST: "interest",
+    Component.PRINCIPAL: "principal",
+}
+
+
 @dataclass(slots=True)
 class _Due:
-    """Working state of one installment during the replay."""
+    """Working state of one installment during the replay: what is owed, what is paid."""
 
     seq: int
     due_date: date
-    owed: dict[Component, int]
-    paid: dict[Component, int] = field(default_factory=lambda: dict.fromkeys(Component, 0))
+    principal: int
+    interest: int
+    penalty: int = 0
+    fee: int = 0
+    paid_principal: int = 0
+    paid_interest: int = 0
+    paid_penalty: int = 0
+    paid_fee: int = 0
     fallen_due: bool = False
 
-    def unpaid(self, component: Component) -> int:
-        return self.owed[component] - self.paid[component]
+    def unpaid_principal(self) -> int:
+        return self.principal - self.paid_principal
 
     def unpaid_total(self) -> int:
-        return sum(self.owed.values()) - sum(self.paid.values())
+        return (
+            self.principal + self.interest + self.penalty + self.fee
+            - self.paid_principal - self.paid_interest - self.paid_penalty - self.paid_fee
+        )  # fmt: skip
+
+    def unpaid(self, component: Component) -> int:
+        name = _FIELD[component]
+        return int(getattr(self, name)) - int(getattr(self, "paid_" + name))
 
     def unpaid_all(self) -> dict[Component, int]:
-        return {c: self.owed[c] - self.paid[c] for c in Component}
+        return {c: self.unpaid(c) for c in Component}
+
+    def pay(self, component: Component, amount: int) -> None:
+        name = "paid_" + _FIELD[component]
+        setattr(self, name, getattr(self, name) + amount)
+
+    def owed(self) -> dict[Component, int]:
+        return {c: int(getattr(self, _FIELD[c])) for c in Component}
+
+    def paid(self) -> dict[Component, int]:
+        return {c: int(getattr(self, "paid_" + _FIELD[c])) for c in Component}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,22 +155,13 @@ class _Replay:
         self.terms = terms
         self.rules = rules
         self.schedule = schedule
-        self.dues = [
-            _Due(
-                i.seq,
-                i.due_date,
-                {
-                    Component.PENALTY: 0,
-                    Component.FEE: 0,
-                    Component.INTEREST: i.interest_minor,
-                    Component.PRINCIPAL: i.principal_minor,
-                },
-            )
-            for i in schedule
-        ]
-        self.penalty_rate = rules.penalty_rate_percent(terms.annual_rate_percent) / Decimal(
+        self.dues = [_Due(i.seq, i.due_date, i.principal_minor, i.interest_minor) for i in schedule]
+        self.accruing: list[_Due] = []  # fallen due with principal unpaid: the only ones 罚息 touches
+        # The daily 罚息 rate as an exact fraction, so a day's charge rounds exactly once.
+        daily = Fraction(rules.penalty_rate_percent(terms.annual_rate_percent)) / (
             100 * rules.penalty_day_basis
         )
+        self.penalty_rate = (daily.numerator, daily.denominator)
         self.grace = timedelta(days=rules.grace_days)
         self.accrued_through = terms.start_date
         self.credit = 0
@@ -151,18 +173,21 @@ class _Replay:
     # -- the walk ---------------------------------------------------------------
     def run(self, payments: list[Payment], as_of: date) -> None:
         fee_days = {d.due_date + self.grace + timedelta(days=1): d for d in self.dues}
-        days = {d.due_date for d in self.dues} | {p.paid_on for p in payments} | set(fee_days)
+        falling: dict[date, list[_Due]] = {}
+        for due in self.dues:
+            falling.setdefault(due.due_date, []).append(due)
         by_day: dict[date, list[Payment]] = {}
         for payment in payments:
             by_day.setdefault(payment.paid_on, []).append(payment)
+        days = set(falling) | set(by_day) | set(fee_days)
         for day in sorted(d for d in days if d <= as_of):
             self._accrue_penalty_through(day - timedelta(days=1))
             if day in fee_days:
                 self._charge_late_fee(fee_days[day])
-            for due in self.dues:
-                if due.due_date == day:
-                    due.fallen_due = True
-                    self._apply_credit()
+            for due in falling.get(day, ()):
+                due.fallen_due = True
+                self.accruing.append(due)
+                self._apply_credit()
             for payment in by_day.get(day, ()):
                 self._apply_payment(payment)
         self._accrue_penalty_through(as_of)
@@ -170,15 +195,20 @@ class _Replay:
     def _accrue_penalty_through(self, day: date) -> None:
         if day <= self.accrued_through:
             return
-        for due in self.dues:
-            principal = due.unpaid(Component.PRINCIPAL)
-            if principal <= 0 or due.unpaid_total() <= self.rules.tolerance_minor:
+        still = []
+        for due in self.accruing:
+            principal = due.principal - due.paid_principal
+            if principal <= 0:
+                continue  # paid: no 罚息 from now on
+            still.append(due)
+            if due.unpaid_total() <= self.rules.tolerance_minor:
                 continue
-            first_accrual = max(self.accrued_through, due.due_date + self.grace)
-            days = (day - first_accrual).days
+            days = (day - max(self.accrued_through, due.due_date + self.grace)).days
             if days > 0:
-                daily = to_minor(principal * self.penalty_rate, self.terms.rounding)
-                due.owed[Component.PENALTY] += days * daily
+                numerator, denominator = self.penalty_rate
+                daily = round_ratio(principal * numerator, denominator, self.terms.rounding)
+                due.penalty += days * daily
+        self.accruing = still
         self.accrued_through = day
 
     def _charge_late_fee(self, due: _Due) -> None:
@@ -188,7 +218,7 @@ class _Replay:
         if self.rules.late_fee_cap_minor is not None:
             fee = min(fee, self.rules.late_fee_cap_minor - self.fees_charged)
         if fee > 0:
-            due.owed[Component.FEE] += fee
+            due.fee += fee
             self.fees_charged += fee
 
     def _fallen_unpaid(self) -> list[_Due]:
@@ -201,7 +231,7 @@ class _Replay:
         totals = dict.fromkeys(Component, 0)
         for due, part in zip(open_dues, parts, strict=True):
             for component, paid in part.items():
-                due.paid[component] += paid
+                due.pay(component, paid)
                 totals[component] += paid
         return totals, left
 
@@ -215,6 +245,10 @@ class _Replay:
 
     def _apply_payment(self, payment: Payment) -> None:
         totals, left = self._settle(payment.amount_minor)
+        if left:
+            interest, principal, left = self._pay_off_early(payment.paid_on, left)
+            totals[Component.INTEREST] += interest
+            totals[Component.PRINCIPAL] += principal
         if left and self.rules.overpayment is Overpayment.PREPAY_PRINCIPAL:
             prepaid = self._prepay(left)
             totals[Component.PRINCIPAL] += prepaid
@@ -225,10 +259,40 @@ class _Replay:
             allocation[CREDIT] = left
         self.allocations[payment.payment_id] = allocation
 
+    def _pay_off_early(self, day: date, amount: int) -> tuple[int, int, int]:
+        """Settle the loan if ``amount`` (with any credit) reaches the payoff: all principal
+        not yet due plus the running period's interest earned so far. Interest not yet
+        earned is not charged — paying the payoff quote closes the loan.
+
+        Returns (interest paid, principal paid, amount left) from ``amount``.
+        """
+        future = [d for d in self.dues if not d.fallen_due]
+        principal = sum(d.unpaid_principal() for d in future)
+        if not future or principal == 0:
+            return 0, 0, amount
+        accrued = self._accrued_interest(day, future[0])
+        need = principal + accrued
+        if amount + self.credit < need:
+            return 0, 0, amount
+        future[0].interest = future[0].paid_interest + accrued
+        for due in future[1:]:
+            due.interest = due.paid_interest
+        for due in future:
+            due.paid_interest = due.interest
+            due.paid_principal = due.principal
+        interest_paid = min(amount, accrued)
+        principal_paid = min(amount - interest_paid, principal)
+        from_credit = need - interest_paid - principal_paid
+        if from_credit:
+            self.credit -= from_credit
+            self.credit_applied[Component.INTEREST] += accrued - interest_paid
+            self.credit_applied[Component.PRINCIPAL] += principal - principal_paid
+        return interest_paid, principal_paid, amount - interest_paid - principal_paid
+
     def _prepay(self, amount: int) -> int:
         """Reduce principal not yet due and re-amortise what remains over the same dates."""
         future = [d for d in self.dues if not d.fallen_due]
-        remaining = sum(d.unpaid(Component.PRINCIPAL) for d in future)
+        remaining = sum(d.unpaid_principal() for d in future)
         used = min(amount, remaining)
         if used == 0:
             return 0
@@ -237,7 +301,7 @@ class _Replay:
         if left_principal == 0:
             periods = [(0, 0)] * len(future)
         elif self.terms.method is RepaymentMethod.BULLET:
-            interest = future[0].owed[Component.INTEREST] * left_principal // remaining
+            interest = future[0].interest * left_principal // remaining
             periods = [(left_principal, interest)]
         else:
             periods = [
@@ -251,8 +315,8 @@ class _Replay:
                 )
             ]
         for due, (principal, interest) in zip(future, periods, strict=True):
-            due.owed[Component.PRINCIPAL] = principal
-            due.owed[Component.INTEREST] = interest
+            due.principal = principal
+            due.interest = interest
         return used
 
     # -- the read-out -------------------------------------------------------------
@@ -270,11 +334,11 @@ class _Replay:
         outstanding = (
             self.terms.principal_minor
             - self.prepaid_principal
-            - sum(d.paid[Component.PRINCIPAL] for d in self.dues)
+            - sum(d.paid_principal for d in self.dues)
         )
         payoff = (
             sum(d.unpaid_total() for d in fallen)
-            + sum(d.unpaid(Component.PRINCIPAL) for d in future)
+            + sum(d.unpaid_principal() for d in future)
             + accrued
             - self.credit
         )
@@ -285,21 +349,21 @@ class _Replay:
             dpd=dpd,
             bucket=self.rules.buckets.label_for(dpd),
             oldest_unpaid_due_date=oldest.due_date if oldest else None,
-            overdue_principal_minor=sum(d.unpaid(Component.PRINCIPAL) for d in overdue),
-            overdue_interest_minor=sum(d.unpaid(Component.INTEREST) for d in overdue),
-            penalty_minor=sum(d.unpaid(Component.PENALTY) for d in self.dues),
-            fees_minor=sum(d.unpaid(Component.FEE) for d in self.dues),
+            overdue_principal_minor=sum(d.unpaid_principal() for d in overdue),
+            overdue_interest_minor=sum(d.interest - d.paid_interest for d in overdue),
+            penalty_minor=sum(d.penalty - d.paid_penalty for d in self.dues),
+            fees_minor=sum(d.fee - d.paid_fee for d in self.dues),
             outstanding_principal_minor=outstanding,
             accrued_interest_minor=accrued,
             credit_minor=self.credit,
             payoff_minor=max(payoff, 0),
-            interest_recognized_minor=sum(d.owed[Component.INTEREST] for d in fallen),
-            penalty_accrued_minor=sum(d.owed[Component.PENALTY] for d in self.dues),
+            interest_recognized_minor=sum(d.interest for d in fallen),
+            penalty_accrued_minor=sum(d.penalty for d in self.dues),
             fees_charged_minor=self.fees_charged,
             payment_allocations=self.allocations,
             credit_applied=self.credit_applied,
             installments=tuple(
-                InstallmentState(d.seq, d.due_date, dict(d.owed), dict(d.paid)) for d in self.dues
+                InstallmentState(d.seq, d.due_date, d.owed(), d.paid()) for d in self.dues
             ),
         )
 
@@ -313,7 +377,5 @@ class _Replay:
             return 0
         elapsed = (as_of - period_start).days
         length = (next_due.due_date - period_start).days
-        earned = to_minor(
-            Decimal(next_due.owed[Component.INTEREST] * elapsed) / length, self.terms.rounding
-        )
-        return min(earned, next_due.unpaid(Component.INTEREST))
+        earned = round_ratio(next_due.interest * elapsed, length, self.terms.rounding)
+        return min(earned, next_due.interest - next_due.paid_interest)

@@ -73,6 +73,31 @@ def to_minor(amount: Decimal, rounding: Rounding) -> int:
     return int(amount.quantize(_ONE, rounding=_DECIMAL_MODE[rounding]))
 
 
+def round_ratio(numerator: int, denominator: int, rounding: Rounding) -> int:
+    """Round the exact fraction ``numerator / denominator`` to a whole number by the policy.
+
+    Integer arithmetic only, so schedule maths on rational rates is exact and fast.
+
+    >>> round_ratio(5, 2, Rounding.HALF_EVEN), round_ratio(7, 2, Rounding.HALF_EVEN)
+    (2, 4)
+    >>> round_ratio(-1, 3, Rounding.UP)
+    -1
+    """
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    negative = numerator < 0
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if remainder:
+        if rounding is Rounding.UP:
+            quotient += 1
+        elif rounding is Rounding.HALF_UP:
+            quotient += 2 * remainder >= denominator
+        elif rounding is Rounding.HALF_EVEN:
+            twice = 2 * remainder
+            quotient += twice > denominator or (twice == denominator and quotient % 2 == 1)
+    return -quotient if negative else quotient
+
+
 def parse_major(text: str, currency: str) -> int:
     """Parse a major-unit decimal string (``"28000.50"``) into exact minor units.
 
@@ -100,7 +125,7 @@ def format_major(minor: int, currency: str) -> str:
     return f"{sign}{whole}.{frac:0{exponent}d}"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Money:
     """An exact amount: whole minor units plus a currency code."""
 
@@ -136,6 +161,22 @@ class Money:
     def __sub__(self, other: Money) -> Money:
         self._same(other)
         return Money(self.minor - other.minor, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor < other.minor
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor <= other.minor
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor > other.minor
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor >= other.minor
 
     def __neg__(self) -> Money:
         return Money(-self.minor, self.currency)

@@ -12,10 +12,11 @@ residue, so principal parts always sum exactly to the principal.
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
+from functools import lru_cache
 from typing import NamedTuple
 
 from arrears.domain.calendar import (
@@ -25,7 +26,7 @@ from arrears.domain.calendar import (
     monthly_due_dates,
     next_business_day,
 )
-from arrears.domain.money import Rounding, to_minor
+from arrears.domain.money import Rounding, round_ratio
 
 
 class RepaymentMethod(StrEnum):
@@ -42,8 +43,7 @@ class Period(NamedTuple):
     interest_minor: int
 
 
-@dataclass(frozen=True, slots=True)
-class Installment:
+class Installment(NamedTuple):
     """One scheduled due: what falls due on ``due_date``."""
 
     seq: int
@@ -62,20 +62,30 @@ _TWELVE_HUNDRED = Decimal(1200)
 
 
 def monthly_rate(annual_rate_percent: Decimal) -> Decimal:
-    """Periodic rate as a fraction: ``monthly_rate(Decimal("12")) == Decimal("0.01")``."""
+    """Periodic rate as a Decimal fraction: ``monthly_rate(Decimal("12")) == Decimal("0.01")``."""
     return _CONTEXT.divide(annual_rate_percent, _TWELVE_HUNDRED)
+
+
+@lru_cache(maxsize=4096)
+def _rate_ratio(annual_rate_percent: Decimal) -> tuple[int, int]:
+    """The periodic rate as an exact fraction ``(numerator, denominator)``: percent / 1200."""
+    rate = Fraction(annual_rate_percent) / 1200
+    return rate.numerator, rate.denominator
 
 
 def annuity_installment_minor(
     principal_minor: int, annual_rate_percent: Decimal, term_months: int, rounding: Rounding
 ) -> int:
-    """The level 等额本息 installment, rounded by the policy (``up`` = next minor unit)."""
-    rate = monthly_rate(annual_rate_percent)
-    if rate == 0:
-        return to_minor(_CONTEXT.divide(Decimal(principal_minor), Decimal(term_months)), rounding)
-    growth = _CONTEXT.power(1 + rate, term_months)
-    exact = _CONTEXT.divide(_CONTEXT.multiply(principal_minor * rate, growth), growth - 1)
-    return to_minor(exact, rounding)
+    """The level 等额本息 installment P·r·g/(g−1), g = (1+r)^n, rounded by the policy.
+
+    Computed on the exact rational rate, so no digits are lost before the one rounding;
+    ``up`` rounds a fractional installment to the next minor unit.
+    """
+    a, b = _rate_ratio(annual_rate_percent)
+    if a == 0:
+        return round_ratio(principal_minor, term_months, rounding)
+    growth, base = (b + a) ** term_months, b**term_months
+    return round_ratio(principal_minor * a * growth, b * (growth - base), rounding)
 
 
 def amortize(
@@ -86,37 +96,49 @@ def amortize(
     rounding: Rounding,
 ) -> list[Period]:
     """Principal and interest of each period (one period for a bullet loan)."""
+    return list(_amortize(method, principal_minor, annual_rate_percent, term_months, rounding))
+
+
+@lru_cache(maxsize=65536)  # products repeat amounts and rates: many loans share a schedule
+def _amortize(
+    method: RepaymentMethod,
+    principal_minor: int,
+    annual_rate_percent: Decimal,
+    term_months: int,
+    rounding: Rounding,
+) -> tuple[Period, ...]:
     if principal_minor <= 0 or term_months <= 0:
         raise ValueError("principal and term must be positive")
-    rate = monthly_rate(annual_rate_percent)
+    a, b = _rate_ratio(annual_rate_percent)
     if method is RepaymentMethod.BULLET:
-        interest = to_minor(principal_minor * rate * term_months, rounding)
-        return [Period(principal_minor, interest)]
+        return (Period(principal_minor, round_ratio(principal_minor * a * term_months, b, rounding)),)
     if method is RepaymentMethod.INTEREST_ONLY:
-        interest = to_minor(principal_minor * rate, rounding)
-        return [Period(0, interest)] * (term_months - 1) + [Period(principal_minor, interest)]
+        interest = round_ratio(principal_minor * a, b, rounding)
+        return (Period(0, interest),) * (term_months - 1) + (Period(principal_minor, interest),)
     if method is RepaymentMethod.EQUAL_INSTALLMENT:
         level = annuity_installment_minor(principal_minor, annual_rate_percent, term_months, rounding)
-        return _declining(principal_minor, rate, term_months, rounding, level_installment=level)
-    level_principal = to_minor(Decimal(principal_minor) / term_months, rounding)
-    return _declining(principal_minor, rate, term_months, rounding, level_principal=level_principal)
+        return _declining(principal_minor, a, b, term_months, rounding, level_installment=level)
+    level_principal = round_ratio(principal_minor, term_months, rounding)
+    return _declining(principal_minor, a, b, term_months, rounding, level_principal=level_principal)
 
 
 def _declining(
     principal_minor: int,
-    rate: Decimal,
+    rate_numerator: int,
+    rate_denominator: int,
     term_months: int,
     rounding: Rounding,
     *,
     level_installment: int | None = None,
     level_principal: int | None = None,
-) -> list[Period]:
+) -> tuple[Period, ...]:
     """Walk the remaining principal down; interest each period on what remains."""
     periods: list[Period] = []
     remaining = principal_minor
+    last = term_months - 1
     for k in range(term_months):
-        interest = to_minor(remaining * rate, rounding)
-        if k == term_months - 1:
+        interest = round_ratio(remaining * rate_numerator, rate_denominator, rounding)
+        if k == last:
             principal = remaining  # the last period absorbs every rounding residue
         elif level_installment is not None:
             principal = min(max(level_installment - interest, 0), remaining)
@@ -124,7 +146,7 @@ def _declining(
             principal = min(level_principal or 0, remaining)
         periods.append(Period(principal, interest))
         remaining -= principal
-    return periods
+    return tuple(periods)
 
 
 def due_dates(
@@ -137,14 +159,24 @@ def due_dates(
 
     Moving a date to the next business day never shifts the dates after it.
     """
+    return list(_due_dates(start_date, count, first_due_date, business_calendar))
+
+
+@lru_cache(maxsize=65536)  # a portfolio shares few start dates: most loans hit the cache
+def _due_dates(
+    start_date: date,
+    count: int,
+    first_due_date: date | None,
+    business_calendar: BusinessCalendar | None,
+) -> tuple[date, ...]:
     if first_due_date is None:
         # Anchored on the start date's day, so a loan started Jan 31 falls due Feb 28, Mar 31, ...
         nominal = [add_months(start_date, k, start_date.day) for k in range(1, count + 1)]
     else:
         nominal = monthly_due_dates(first_due_date, count)
     if business_calendar is None or isinstance(business_calendar, EveryDay):
-        return nominal
-    return [next_business_day(day, business_calendar) for day in nominal]
+        return tuple(nominal)
+    return tuple(next_business_day(day, business_calendar) for day in nominal)
 
 
 def build_schedule(
@@ -158,15 +190,14 @@ def build_schedule(
     business_calendar: BusinessCalendar | None = None,
 ) -> tuple[Installment, ...]:
     """The dated schedule of a loan; a bullet loan has one installment at the end of its term."""
-    periods = amortize(method, principal_minor, annual_rate_percent, term_months, rounding)
-    dates = due_dates(start_date, term_months, first_due_date, business_calendar)
+    periods = _amortize(method, principal_minor, annual_rate_percent, term_months, rounding)
+    dates = _due_dates(start_date, term_months, first_due_date, business_calendar)
     if method is RepaymentMethod.BULLET:
         dates = dates[-1:]
     installments = []
     remaining = principal_minor
     for seq, (period, due) in enumerate(zip(periods, dates, strict=True), start=1):
-        remaining -= period.principal_minor
-        installments.append(
-            Installment(seq, due, period.principal_minor, period.interest_minor, remaining)
-        )
+        principal, interest = period
+        remaining -= principal
+        installments.append(Installment(seq, due, principal, interest, remaining))
     return tuple(installments)

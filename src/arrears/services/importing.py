@@ -1,9 +1,10 @@
 """Importing loans and payments from the core lending system: checked whole, written whole.
 
-Pass one reads the file and checks every row (against itself and the store),
-collecting every finding. Only if none was found — or the caller chose to skip
-invalid rows — does pass two read it again and write, in one transaction.
-Re-importing a file changes nothing: identical rows already stored are skipped;
+One streaming pass, in one transaction: each chunk of rows is checked (against
+itself and the store) and, while no row has failed, written. Every row is
+checked and every finding collected; if any was found the transaction is rolled
+back and nothing is written — unless the caller chose to skip invalid rows, in
+which case the good rows are kept and the bad ones handed back. Re-importing a file changes nothing: identical rows already stored are skipped;
 a known id with other content is refused.
 """
 
@@ -81,22 +82,19 @@ def _run_import(
             report.rows += len(chunk)
             report.unchanged += len(verdicts.unchanged)
             for row in chunk:
-                if row.line in verdicts.findings:
-                    found = verdicts.findings[row.line]
+                found = verdicts.findings.get(row.line)
+                if found:
                     report.findings.extend(found)
                     report.rejected += 1
                     if on_reject and skip_invalid:
                         on_reject(row, found)
+            if skip_invalid or not report.findings:
+                report.written += write(uow.ledger, chunk, verdicts)
             if progress:
                 progress(len(chunk))
-    if report.findings and not skip_invalid:
-        return report
-    with uow_factory() as uow:
-        for chunk in _chunks(open_rows()):
-            verdicts = check(uow.ledger, chunk)
-            report.written += write(uow.ledger, chunk, verdicts)
-            if progress:
-                progress(len(chunk))
+        if report.findings and not skip_invalid:
+            report.written = 0
+            return report  # rolled back: nothing of the file is kept
         if after_write:
             report.journal_entries = after_write(uow.ledger)
         uow.commit()

@@ -20,20 +20,27 @@ with ``"payments:<seed>"``) draws behaviours, channels and payment dates. So
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
-from arrears.domain.calendar import add_months
-from arrears.domain.money import Rounding, exponent_of, format_major, to_minor
+from arrears.domain.money import exponent_of, format_major, to_minor
 from arrears.domain.records import LoanRecord, PaymentRecord
-from arrears.domain.schedule import RepaymentMethod, amortize, due_dates, monthly_rate
-from arrears.services.synthetic_regions import REGIONS, Borrower, Product, Region, pick
+from arrears.domain.schedule import monthly_rate
+from arrears.services.synthetic_loans import (
+    Plan,
+    SyntheticLoan,
+    draw_loans,
+    loan_record,
+    plan_of,
+    region_named,
+)
+from arrears.services.synthetic_regions import pick
 
 LOAN_HEADERS = (
     "loan_id",
@@ -55,9 +62,7 @@ LOAN_HEADERS = (
 )
 PAYMENT_HEADERS = ("payment_id", "loan_id", "paid_on", "amount", "currency", "channel")
 
-START_WINDOW_DAYS = 548  # start dates fall in the 18 months before as_of: every stage shows
-REPEAT_BORROWER_SHARE = 0.08  # a loan taken by the previous loan's borrower (second loans exist)
-UP_ROUNDING_SHARE = 0.15  # the rest round half up
+EARLIEST_DAYS_AHEAD = 5  # on-time payers pay up to this many days before the due day
 
 
 class Behaviour(StrEnum):
@@ -70,20 +75,6 @@ class Behaviour(StrEnum):
     EARLY_PAYOFF = "early_payoff"  # on time, then remaining principal + a month of interest
 
 
-_BEHAVIOUR_TABLE: tuple[Behaviour, ...] = tuple(
-    behaviour
-    for behaviour, per_hundred in (
-        (Behaviour.ON_TIME, 65),
-        (Behaviour.LATE, 15),
-        (Behaviour.PARTIAL, 8),
-        (Behaviour.DEFAULTING, 8),
-        (Behaviour.EARLY_PAYOFF, 4),
-    )
-    for _ in range(per_hundred)
-)
-_DAYS = tuple(timedelta(days=n) for n in range(800))
-
-
 @dataclass(frozen=True, slots=True)
 class Portfolio:
     """Loans, payments (by paid_on, then payment_id), and how many loans follow each behaviour."""
@@ -93,30 +84,32 @@ class Portfolio:
     behaviour_counts: dict[str, int]
 
 
-class _Loan(NamedTuple):
-    loan_id: str
-    number: int
-    borrower: Borrower
-    currency: str
-    principal_minor: int
-    annual_rate_percent: str  # two decimals, as the lender prices it: "18.00"
-    term_months: int
-    start_date: date
-    method: RepaymentMethod
-    rounding: Rounding
-    first_due_date: date | None
-    product: str
+Paid = list[tuple[int, int]]  # (day paid, amount_minor), in day order
 
 
-class _Plan(NamedTuple):
-    """The schedule as payers need it: due dates, amounts due, principal left after each."""
+class _Memo(dict[int, str]):
+    """Text of a day or an amount, rendered once per run: a million loans repeat few of them."""
 
-    dates: tuple[date, ...]
-    amounts_minor: tuple[int, ...]
-    remaining_minor: tuple[int, ...]
+    def __init__(self, render: Callable[[int], str]) -> None:
+        super().__init__()
+        self.render = render
+
+    def __missing__(self, key: int) -> str:
+        text = self[key] = self.render(key)
+        return text
 
 
-Paid = list[tuple[date, int]]  # (paid_on, amount_minor), in date order
+class _Texts(NamedTuple):
+    days: _Memo
+    amounts: _Memo
+
+
+def _texts(region_code: str) -> _Texts:
+    currency = region_named(region_code).currency
+    return _Texts(
+        _Memo(lambda day: date.fromordinal(day).isoformat()),
+        _Memo(lambda minor: format_major(minor, currency)),
+    )
 
 
 # -- public API -----------------------------------------------------------------------------
@@ -129,22 +122,24 @@ def generate_portfolio(
 
     ``term_months`` forces one term on every loan (the benchmark's 12 months).
     """
+    texts = _texts(region)
     loans: list[LoanRecord] = []
     payments: list[PaymentRecord] = []
     behaviours: Counter[Behaviour] = Counter()
     for loan, behaviour, channel, paid in _simulate(count, as_of, seed, region, term_months):
-        loans.append(_loan_record(loan))
+        loans.append(loan_record(loan))
         behaviours[behaviour] += 1
+        prefix = _payment_id_prefix(loan)
         payments.extend(
             PaymentRecord(
-                _payment_id(loan, k),
+                f"{prefix}{k}",
                 loan.loan_id,
-                paid_on,
-                Decimal(_major_text(minor, loan.currency)),  # exactly the currency's decimals
+                date.fromordinal(day),
+                Decimal(texts.amounts[minor]),  # exactly the currency's decimals: "1234.50"
                 loan.currency,
                 channel,
             )
-            for k, (paid_on, minor) in enumerate(paid, start=1)
+            for k, (day, minor) in enumerate(paid, start=1)
         )
     payments.sort(key=lambda payment: (payment.paid_on, payment.payment_id))
     return Portfolio(loans, payments, {b.value: behaviours[b] for b in Behaviour})
@@ -159,130 +154,78 @@ def iter_portfolio_rows(
     no value. With ``term_months=None`` this is ``generate_portfolio`` as text, except
     that payments come loan by loan rather than sorted by date.
     """
+    texts = _texts(region)
     for loan, _, channel, paid in _simulate(count, as_of, seed, region, term_months):
-        yield _loan_row(loan), _payment_rows(loan, channel, paid)
+        yield (
+            dict(zip(LOAN_HEADERS, _loan_values(loan, texts), strict=True)),
+            [
+                dict(zip(PAYMENT_HEADERS, values, strict=True))
+                for values in _payment_values(loan, channel, paid, texts)
+            ],
+        )
 
 
 def iter_loan_rows(
     count: int, as_of: date, seed: int = 7, term_months: int | None = 12, region: str = "cn"
 ) -> Iterator[dict[str, str]]:
     """The loans of ``iter_portfolio_rows`` alone; payments are not simulated, so this is fast."""
-    for loan in _draw_loans(count, as_of, seed, region, term_months):
-        yield _loan_row(loan)
+    texts = _texts(region)
+    for loan in draw_loans(count, as_of, seed, region, term_months):
+        yield dict(zip(LOAN_HEADERS, _loan_values(loan, texts), strict=True))
 
 
 def iter_payment_rows(
     count: int, as_of: date, seed: int = 7, term_months: int | None = 12, region: str = "cn"
 ) -> Iterator[dict[str, str]]:
     """The payments of ``iter_portfolio_rows`` alone, loan by loan (not sorted by date)."""
+    texts = _texts(region)
     for loan, _, channel, paid in _simulate(count, as_of, seed, region, term_months):
-        yield from _payment_rows(loan, channel, paid)
+        for values in _payment_values(loan, channel, paid, texts):
+            yield dict(zip(PAYMENT_HEADERS, values, strict=True))
 
 
-# -- loans ----------------------------------------------------------------------------------
-
-
-def _draw_loans(
-    count: int, as_of: date, seed: int, region_code: str, term_months: int | None
-) -> Iterator[_Loan]:
-    """The loan stream: every loan-file field, and nothing that depends on payments."""
-    region = _region(region_code)
-    if count < 0 or (term_months is not None and term_months <= 0):
-        raise ValueError("count cannot be negative and a forced term must be positive")
-    rng = random.Random(seed)
-    borrower: Borrower | None = None
-    borrowers = 0
-    for number in range(1, count + 1):
-        if borrower is None or rng.random() >= REPEAT_BORROWER_SHARE:
-            borrowers += 1
-            borrower = region.new_borrower(rng, borrowers)
-        yield _draw_loan(rng, number, as_of, region, borrower, term_months)
-
-
-def _draw_loan(
-    rng: random.Random,
-    number: int,
+def write_portfolio_csv(
+    loans_file: TextIO,
+    payments_file: TextIO,
+    count: int,
     as_of: date,
-    region: Region,
-    borrower: Borrower,
-    term_months: int | None,
-) -> _Loan:
-    product: Product = pick(rng, region.products)
-    term = term_months or pick(rng, product.terms)
-    method = pick(rng, product.short_methods if term <= 3 else product.methods)
-    start = as_of - _DAYS[int(rng.random() * START_WINDOW_DAYS)]
-    principal_minor = pick(rng, product.principals_minor)
-    rate = pick(rng, product.rates)
-    rounding = Rounding.UP if rng.random() < UP_ROUNDING_SHARE else Rounding.HALF_UP
-    first_due = None
-    if product.statement_due_days:
-        first_due = _first_statement_due(start, pick(rng, product.statement_due_days))
-    return _Loan(
-        f"L{number:08d}",
-        number,
-        borrower,
-        region.currency,
-        principal_minor,
-        rate,
-        term,
-        start,
-        method,
-        rounding,
-        first_due,
-        product.name,
-    )
+    seed: int = 7,
+    term_months: int | None = 12,
+    region: str = "cn",
+) -> tuple[int, int]:
+    """Write ``iter_portfolio_rows`` as two CSV files, headers first; returns (loans, payments).
 
-
-def _first_statement_due(start: date, due_day: int) -> date:
-    """The first statement due day at least 20 days after the purchase, as card issuers bill."""
-    due = add_months(start, 0, due_day)
-    while (due - start).days < 20:
-        due = add_months(due, 1, due_day)
-    return due
-
-
-def _region(code: str) -> Region:
-    try:
-        return REGIONS[code]
-    except KeyError:
-        raise ValueError(f"unknown region {code!r}; known: {', '.join(REGIONS)}") from None
-
-
-# -- schedules ------------------------------------------------------------------------------
-
-
-def _plan(loan: _Loan) -> _Plan:
-    """``LoanTerms(...).schedule()`` without a holiday calendar, from two caches.
-
-    A million schedules at ~60 µs each would take a minute; amounts repeat
-    across loans (round principals, a few price tiers) and so do due dates
-    (548 start days), so each is computed once. A test holds this equal to
-    the domain's schedule.
+    The fast path for the benchmark: no dict per row and no ``csv`` quoting pass.
+    No generated field holds a comma, quote or line break (a test holds this), so
+    the bytes equal ``csv.writer(file, lineterminator="\\n")`` writing the same rows.
+    Open the files with ``newline=""`` and ``encoding="utf-8"`` (names are Chinese).
     """
-    amounts, remaining = _amounts(
-        loan.method, loan.principal_minor, loan.annual_rate_percent, loan.term_months, loan.rounding
-    )
-    dates = _due_dates(loan.start_date, loan.term_months, loan.first_due_date)
-    if loan.method is RepaymentMethod.BULLET:
-        dates = dates[-1:]  # one installment at the end of the term, as build_schedule does
-    return _Plan(dates, amounts, remaining)
+    texts = _texts(region)
+    loans_file.write(",".join(LOAN_HEADERS) + "\n")
+    payments_file.write(",".join(PAYMENT_HEADERS) + "\n")
+    loan_lines: list[str] = []
+    payment_lines: list[str] = []
+    loans = payments = 0
+    for loan, _, channel, paid in _simulate(count, as_of, seed, region, term_months):
+        loan_lines.append(",".join(_loan_values(loan, texts)))
+        payment_lines.extend(_payment_lines(loan, channel, paid, texts))
+        if len(loan_lines) == _LINES_PER_WRITE:
+            loans, payments = loans + len(loan_lines), payments + len(payment_lines)
+            _write_lines(loans_file, loan_lines)
+            _write_lines(payments_file, payment_lines)
+    loans, payments = loans + len(loan_lines), payments + len(payment_lines)
+    _write_lines(loans_file, loan_lines)
+    _write_lines(payments_file, payment_lines)
+    return loans, payments
 
 
-@lru_cache(maxsize=1 << 17)
-def _amounts(
-    method: RepaymentMethod, principal_minor: int, rate: str, term_months: int, rounding: Rounding
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    periods = amortize(method, principal_minor, Decimal(rate), term_months, rounding)
-    remaining, left = [], principal_minor
-    for period in periods:
-        left -= period.principal_minor
-        remaining.append(left)
-    return tuple(p.principal_minor + p.interest_minor for p in periods), tuple(remaining)
+_LINES_PER_WRITE = 10_000
 
 
-@lru_cache(maxsize=1 << 15)
-def _due_dates(start: date, term_months: int, first_due: date | None) -> tuple[date, ...]:
-    return tuple(due_dates(start, term_months, first_due))
+def _write_lines(file: TextIO, lines: list[str]) -> None:
+    if lines:
+        file.write("\n".join(lines) + "\n")
+        lines.clear()
 
 
 # -- payments -------------------------------------------------------------------------------
@@ -290,177 +233,160 @@ def _due_dates(start: date, term_months: int, first_due: date | None) -> tuple[d
 
 def _simulate(
     count: int, as_of: date, seed: int, region_code: str, term_months: int | None
-) -> Iterator[tuple[_Loan, Behaviour, str, Paid]]:
+) -> Iterator[tuple[SyntheticLoan, Behaviour, str, Paid]]:
     """Each loan with its behaviour, channel and the payments made up to ``as_of``."""
-    channels = _region(region_code).channels
+    channels = region_named(region_code).channels
     rng = random.Random(f"payments:{seed}")  # str seeds hash with SHA-512: stable across runs
-    for loan in _draw_loans(count, as_of, seed, region_code, term_months):
-        behaviour = pick(rng, _BEHAVIOUR_TABLE)
+    as_of_day = as_of.toordinal()
+    for loan in draw_loans(count, as_of, seed, region_code, term_months):
+        behaviour, payer = pick(rng, _PAYERS)
         channel = pick(rng, channels)
-        paid = _PAYERS[behaviour](rng, loan, _plan(loan))
-        yield loan, behaviour, channel, _up_to(paid, as_of)
+        plan = plan_of(loan)
+        # Installments due later than this cannot be paid by as_of (none is paid > 5 days early).
+        seen = bisect_right(plan.due_days, as_of_day + EARLIEST_DAYS_AHEAD)
+        paid = payer(rng, loan, plan, seen) if seen else []
+        if paid and paid[-1][0] > as_of_day:
+            paid = [payment for payment in paid if payment[0] <= as_of_day]
+        yield loan, behaviour, channel, paid
 
 
-def _up_to(paid: Paid, as_of: date) -> Paid:
-    """The payments made by ``as_of``; every payer returns them in date order."""
-    for index, (paid_on, _) in enumerate(paid):
-        if paid_on > as_of:
-            return paid[:index]
-    return paid
-
-
-def _on_or_before(rng: random.Random, due: date) -> date:
-    # Most borrowers are debited on the due date itself; the rest pay 1-5 days ahead.
-    r = rng.random()
-    return due if r < 0.7 else due - _DAYS[1 + int((r - 0.7) * 16.6)]
-
-
-def _pay_on_time(rng: random.Random, loan: _Loan, plan: _Plan) -> Paid:
+def _pay_on_time(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int) -> Paid:
+    """Most borrowers are debited on the due day itself; the rest pay 1-5 days ahead."""
+    draw = rng.random
     return [
-        (_on_or_before(rng, due), owed)
-        for due, owed in zip(plan.dates, plan.amounts_minor, strict=True)
+        (due if (r := draw()) < 0.7 else due - 1 - int((r - 0.7) * 16.6), amount)
+        for due, amount in zip(plan.due_days[:seen], plan.amounts_minor[:seen], strict=True)
     ]
 
 
-def _pay_late(rng: random.Random, loan: _Loan, plan: _Plan) -> Paid:
-    """A habitual delay of a few days to weeks; one installment in eight skipped, then caught up."""
+def _pay_late(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int) -> Paid:
+    """A habitual delay of days to weeks; one installment in eight skipped, then caught up."""
     habit_days = 1 + int(rng.random() * 20)
-    last_due = plan.dates[-1]
+    last_due = plan.due_days[-1]
     paid: Paid = []
-    owed, previous = 0, date.min
-    for due, amount in zip(plan.dates, plan.amounts_minor, strict=True):
+    owed, previous = 0, 0
+    for due, amount in zip(plan.due_days[:seen], plan.amounts_minor[:seen], strict=True):
         owed += amount
         if due != last_due and rng.random() < 0.125:
             continue  # paid together with the next installment
         days_late = min(45, max(1, habit_days - 5 + int(rng.random() * 16)))
-        paid_on = max(due + _DAYS[days_late], previous + _DAYS[1])
-        paid.append((paid_on, owed))
-        owed, previous = 0, paid_on
+        previous = max(due + days_late, previous + 1)
+        paid.append((previous, owed))
+        owed = 0
     return paid
 
 
-def _pay_partially(rng: random.Random, loan: _Loan, plan: _Plan) -> Paid:
-    """Near the due date, but two installments in five only 40-90%, in whole yuan or dollars."""
+def _pay_partially(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int) -> Paid:
+    """Near the due day, but two installments in five only 40-90%, in whole yuan or dollars."""
     unit = 10 ** exponent_of(loan.currency)
     paid: Paid = []
-    for due, amount in zip(plan.dates, plan.amounts_minor, strict=True):
-        paid_on = due + _DAYS[int(rng.random() * 4)]
+    for due, amount in zip(plan.due_days[:seen], plan.amounts_minor[:seen], strict=True):
+        paid_day = due + int(rng.random() * 4)
         if rng.random() < 0.4:
             percent = 40 + int(rng.random() * 51)
             amount = max(unit, amount * percent // 100 // unit * unit)
-        paid.append((paid_on, amount))
+        paid.append((paid_day, amount))
     return paid
 
 
-def _pay_then_stop(rng: random.Random, loan: _Loan, plan: _Plan) -> Paid:
+def _pay_then_stop(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int) -> Paid:
     """One in five never pays (first-payment default); the rest pay 1-4 installments, never all."""
     r = rng.random()
     installments_paid = 0 if r < 0.2 else 1 + int((r - 0.2) * 5)
-    installments_paid = min(installments_paid, len(plan.amounts_minor) - 1)
+    installments_paid = min(installments_paid, len(plan.amounts_minor) - 1, seen)
     return [
-        (due + _DAYS[int(rng.random() * 8)], amount)
+        (due + int(rng.random() * 8), amount)
         for due, amount in zip(
-            plan.dates[:installments_paid], plan.amounts_minor[:installments_paid], strict=True
+            plan.due_days[:installments_paid], plan.amounts_minor[:installments_paid], strict=True
         )
     ]
 
 
-def _pay_off_early(rng: random.Random, loan: _Loan, plan: _Plan) -> Paid:
+def _pay_off_early(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int) -> Paid:
     """On time for a while, then the remaining principal plus a month of interest in one go.
 
     The month's interest is the remaining principal at the periodic rate, rounded
     by the loan's policy: the interest part of the next 等额本息 or 等额本金 installment.
+    When to pay off depends on the whole term, so this one ignores ``seen``.
     """
     count = len(plan.amounts_minor)
     on_time = 0 if count == 1 else 1 + int(rng.random() * max(1, count - 2))
-    paid = _pay_on_time(
-        rng,
-        loan,
-        plan._replace(dates=plan.dates[:on_time], amounts_minor=plan.amounts_minor[:on_time]),
-    )
+    paid = _pay_on_time(rng, loan, plan, on_time)
     if on_time:
         remaining = plan.remaining_minor[on_time - 1]
-        paid_on = plan.dates[on_time - 1] + _DAYS[5 + int(rng.random() * 21)]
+        paid_day = plan.due_days[on_time - 1] + 5 + int(rng.random() * 21)
     else:  # a bullet loan (or a one-month term): any day well inside the term
         remaining = loan.principal_minor
-        span_days = (plan.dates[0] - loan.start_date).days
-        paid_on = loan.start_date + _DAYS[7 + int(rng.random() * max(1, span_days - 14))]
+        span_days = plan.due_days[0] - loan.start_day
+        paid_day = loan.start_day + 7 + int(rng.random() * max(1, span_days - 14))
     rate = monthly_rate(Decimal(loan.annual_rate_percent))
-    paid.append((paid_on, remaining + to_minor(remaining * rate, loan.rounding)))
+    paid.append((paid_day, remaining + to_minor(remaining * rate, loan.rounding)))
     return paid
 
 
-_PAYERS = {
-    Behaviour.ON_TIME: _pay_on_time,
-    Behaviour.LATE: _pay_late,
-    Behaviour.PARTIAL: _pay_partially,
-    Behaviour.DEFAULTING: _pay_then_stop,
-    Behaviour.EARLY_PAYOFF: _pay_off_early,
-}
+Payer = Callable[[random.Random, SyntheticLoan, Plan, int], Paid]
+# Shares per hundred loans; each payer sees the loan, its schedule and how many dues can be paid.
+_PAYERS: tuple[tuple[Behaviour, Payer], ...] = tuple(
+    (behaviour, payer)
+    for behaviour, payer, per_hundred in (
+        (Behaviour.ON_TIME, _pay_on_time, 65),
+        (Behaviour.LATE, _pay_late, 15),
+        (Behaviour.PARTIAL, _pay_partially, 8),
+        (Behaviour.DEFAULTING, _pay_then_stop, 8),
+        (Behaviour.EARLY_PAYOFF, _pay_off_early, 4),
+    )
+    for _ in range(per_hundred)
+)
 
 
 # -- records and rows -----------------------------------------------------------------------
 
-_major_text = lru_cache(maxsize=1 << 16)(format_major)
+
+def _payment_id_prefix(loan: SyntheticLoan) -> str:
+    return f"P{loan.number:08d}-"  # then the payment's number within the loan, from 1
 
 
-def _payment_id(loan: _Loan, k: int) -> str:
-    return f"P{loan.number:08d}-{k}"
-
-
-def _loan_record(loan: _Loan) -> LoanRecord:
+def _loan_values(loan: SyntheticLoan, texts: _Texts) -> tuple[str, ...]:
+    """The loan's fields as text, in ``LOAN_HEADERS`` order; empty text for no value."""
     borrower = loan.borrower
-    return LoanRecord(
+    return (
         loan.loan_id,
         borrower.borrower_id,
         loan.currency,
-        loan.principal_minor,
-        Decimal(loan.annual_rate_percent),
-        loan.term_months,
-        loan.start_date,
-        loan.method,
-        loan.rounding,
-        loan.first_due_date,
+        texts.amounts[loan.principal_minor],
+        loan.annual_rate_percent,
+        str(loan.term_months),
+        texts.days[loan.start_day],
+        str(loan.method),  # a StrEnum's str is its value: "equal_installment"
+        str(loan.rounding),
+        "" if loan.first_due_day is None else texts.days[loan.first_due_day],
         loan.product,
         borrower.name,
         borrower.phone,
-        borrower.email,
+        borrower.email or "",
         borrower.timezone,
         borrower.language,
     )
 
 
-def _loan_row(loan: _Loan) -> dict[str, str]:
-    borrower = loan.borrower
-    return {
-        "loan_id": loan.loan_id,
-        "borrower_id": borrower.borrower_id,
-        "currency": loan.currency,
-        "principal": _major_text(loan.principal_minor, loan.currency),
-        "annual_rate": loan.annual_rate_percent,
-        "term_months": str(loan.term_months),
-        "start_date": loan.start_date.isoformat(),
-        "repayment_method": loan.method.value,
-        "rounding": loan.rounding.value,
-        "first_due_date": loan.first_due_date.isoformat() if loan.first_due_date else "",
-        "product": loan.product,
-        "borrower_name": borrower.name,
-        "phone": borrower.phone,
-        "email": borrower.email or "",
-        "timezone": borrower.timezone,
-        "language": borrower.language,
-    }
-
-
-def _payment_rows(loan: _Loan, channel: str, paid: Paid) -> list[dict[str, str]]:
+def _payment_values(
+    loan: SyntheticLoan, channel: str, paid: Paid, texts: _Texts
+) -> list[tuple[str, str, str, str, str, str]]:
+    """Each payment's fields as text, in ``PAYMENT_HEADERS`` order."""
+    prefix, loan_id, currency = _payment_id_prefix(loan), loan.loan_id, loan.currency
+    days, amounts = texts.days, texts.amounts
     return [
-        {
-            "payment_id": _payment_id(loan, k),
-            "loan_id": loan.loan_id,
-            "paid_on": paid_on.isoformat(),
-            "amount": _major_text(minor, loan.currency),
-            "currency": loan.currency,
-            "channel": channel,
-        }
-        for k, (paid_on, minor) in enumerate(paid, start=1)
+        (f"{prefix}{k}", loan_id, days[day], amounts[minor], currency, channel)
+        for k, (day, minor) in enumerate(paid, start=1)
+    ]
+
+
+def _payment_lines(loan: SyntheticLoan, channel: str, paid: Paid, texts: _Texts) -> list[str]:
+    """``",".join`` of each of ``_payment_values``, built in one step: the hottest loop here."""
+    prefix, middle = _payment_id_prefix(loan), f",{loan.loan_id},"
+    tail = f",{loan.currency},{channel}"
+    days, amounts = texts.days, texts.amounts
+    return [
+        f"{prefix}{k}{middle}{days[day]},{amounts[minor]}{tail}"
+        for k, (day, minor) in enumerate(paid, start=1)
     ]

@@ -1,15 +1,22 @@
-"""Fast many-row inserts: executemany on SQLite, COPY on PostgreSQL.
+"""Fast many-row inserts: multi-row VALUES on SQLite, COPY on PostgreSQL.
 
 The ORM's per-object inserts cost tens of microseconds a row; a million-loan
-import needs a few. Both paths run inside the caller's transaction.
+import needs a few. On SQLite, binding many rows per statement is about twice
+as fast as one statement per row, and dates are passed as the ISO text that
+SQLAlchemy's SQLite types store (the sqlite3 module's own adapters are slow and
+deprecated). Both paths run inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection
+
+SQLITE_ROWS_PER_STATEMENT = 200  # × columns stays far below SQLite's 32 766 variables
 
 
 def insert_rows(
@@ -25,8 +32,47 @@ def insert_rows(
             for row in rows:
                 copy.write_row(row)
         return
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(f"INSERT INTO {table} ({column_list}) VALUES ({marks})", list(rows))
+    _sqlite_insert(connection, table, column_list, len(columns), rows)
+
+
+def _sqlite_insert(
+    connection: Connection, table: str, column_list: str, width: int, rows: Sequence[Sequence[Any]]
+) -> None:
+    converters = [_sqlite_converter(value) for value in rows[0]]
+    if any(converters):
+        rows = [
+            tuple(c(v) if c and v is not None else v for c, v in zip(converters, row, strict=True))
+            for row in rows
+        ]
+    group = "(" + ", ".join("?" * width) + ")"
+    per = SQLITE_ROWS_PER_STATEMENT
+    full = len(rows) - len(rows) % per
+    cursor = connection.connection.driver_connection.cursor()
+    if full:
+        statement = f"INSERT INTO {table} ({column_list}) VALUES " + ", ".join([group] * per)
+        cursor.executemany(
+            statement, [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, full, per)]
+        )
+    if full < len(rows):
+        rest = rows[full:]
+        statement = f"INSERT INTO {table} ({column_list}) VALUES " + ", ".join([group] * len(rest))
+        cursor.execute(statement, tuple(chain.from_iterable(rest)))
+    cursor.close()
+
+
+def _sqlite_converter(sample: Any) -> Any:
+    if isinstance(sample, datetime):
+        return _sqlite_datetime
+    if isinstance(sample, date):
+        return date.isoformat
+    return None
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME stores: UTC, microseconds, no offset."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def placeholder(connection: Connection) -> str:

@@ -56,9 +56,9 @@ def demo(
     products.load_products(app.uow_factory, models, now)
 
     portfolio = generate_portfolio(loans, today, seed=seed, region=region)
-    with progress_bar("import loans", 2 * len(portfolio.loans)) as bar:
+    with progress_bar("import loans", len(portfolio.loans)) as bar:
         importing.import_loans(app.uow_factory, _rows(portfolio.loans), now, progress=bar)
-    with progress_bar("import payments", 2 * len(portfolio.payments)) as bar:
+    with progress_bar("import payments", len(portfolio.payments)) as bar:
         importing.import_payments(app.uow_factory, _rows(portfolio.payments), now, progress=bar)
     with progress_bar("post accruals", len(portfolio.loans)) as bar:
         accruals.post_accruals(app.uow_factory, today, now, bar)

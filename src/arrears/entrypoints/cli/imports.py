@@ -42,7 +42,7 @@ def _run(ctx: typer.Context, path: Path, rejects: Path | None, what: str, reader
             out = stack.enter_context(rejects.open("w", newline="", encoding="utf-8"))
             on_reject = _reject_writer(out, path)
         total = _count_rows(path)
-        bar = stack.enter_context(progress_bar(f"import {what}", total * 2))
+        bar = stack.enter_context(progress_bar(f"import {what}", total))
         report = service(app.uow_factory, open_rows, app.now(), skip_invalid=rejects is not None,
                          on_reject=on_reject, progress=bar)  # fmt: skip
     _report(report, what, rejects)

@@ -1,0 +1,121 @@
+"""Ledger benchmark: generate N 12-month loans with payments, import them, time the read-outs.
+
+    python benchmarks/ledger.py --loans 1000000            # the target: ≤ 60 s to import on SQLite
+    python benchmarks/ledger.py --loans 2000 --db URL      # small, as CI runs it
+
+Prints loans/s for CSV parsing, schedule generation and the loan import,
+payments/s for the payment import (with its journal sync), and the ms for one
+loan's as-of status. Not a timed test: it reports, it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from arrears.adapters.csv_formats import read_loans, read_payments
+from arrears.domain.calendar import calendar_for
+from arrears.domain.schedule import build_schedule
+from arrears.entrypoints.bootstrap import App
+from arrears.services import importing, queries
+from arrears.services.synthetic_portfolio import LOAN_HEADERS, PAYMENT_HEADERS, iter_portfolio_rows
+from arrears.settings import load_settings
+
+AS_OF = date(2026, 11, 29)
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+def generate(folder: Path, count: int, seed: int) -> tuple[Path, Path, int]:
+    loans_path, payments_path = folder / "loans.csv", folder / "payments.csv"
+    payments = 0
+    with loans_path.open("w", newline="") as lf, payments_path.open("w", newline="") as pf:
+        loans_out = csv.DictWriter(lf, LOAN_HEADERS, lineterminator="\n")
+        payments_out = csv.DictWriter(pf, PAYMENT_HEADERS, lineterminator="\n")
+        loans_out.writeheader()
+        payments_out.writeheader()
+        for loan_row, payment_rows in iter_portfolio_rows(count, AS_OF, seed=seed, term_months=12):
+            loans_out.writerow(loan_row)
+            payments_out.writerows(payment_rows)
+            payments += len(payment_rows)
+    return loans_path, payments_path, payments
+
+
+def rows_of(path: Path, reader: Any) -> Any:
+    def open_rows() -> Iterator[Any]:
+        with path.open(newline="", encoding="utf-8-sig") as stream:
+            yield from reader(stream)
+
+    return open_rows
+
+
+def timed(label: str, figures: dict[str, float], work: Any) -> Any:
+    started = time.perf_counter()
+    result = work()
+    figures[label] = time.perf_counter() - started
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--loans", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", help="database URL (default: a new SQLite file in a temp folder)")
+    parser.add_argument("--skip-payments", action="store_true", help="time the loan import only")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="arrears-bench-"))
+    app = App(load_settings(args.db or f"sqlite:///{folder / 'bench.db'}"))
+    app.init()
+    s: dict[str, float] = {}
+    loans_csv, payments_csv, payment_count = timed("generate", s, lambda: generate(folder, args.loans, args.seed))
+
+    records = timed("parse", s, lambda: [r.record for r in rows_of(loans_csv, read_loans)()])
+
+    def schedules() -> None:
+        for r in records:
+            build_schedule(r.method, r.principal_minor, r.annual_rate_percent, r.term_months,
+                           r.rounding, r.start_date, r.first_due_date, calendar_for(None))  # fmt: skip
+
+    timed("schedules", s, schedules)
+    sample = random.Random(args.seed).sample([r.loan_id for r in records], min(200, len(records)))
+    del records
+    report = timed("import_loans", s, lambda: importing.import_loans(app.uow_factory, rows_of(loans_csv, read_loans), NOW))
+    assert report.clean and report.written == args.loans, report.findings[:5]
+    if not args.skip_payments:
+        paid = timed("import_payments", s, lambda: importing.import_payments(
+            app.uow_factory, rows_of(payments_csv, read_payments), NOW))  # fmt: skip
+        assert paid.clean, paid.findings[:5]
+
+    def statuses() -> None:
+        for loan_id in sample:
+            queries.loan_status(app.uow_factory, loan_id, AS_OF)
+
+    timed("status", s, statuses)
+    n = args.loans
+    print(f"arrears ledger benchmark — {n:,} loans of 12 months, {payment_count:,} payments, "
+          f"{app.engine.dialect.name}")  # fmt: skip
+    lines = [
+        ("generate CSV (loans + payments)", s["generate"], f"{n / s['generate']:,.0f} loans/s"),
+        ("parse + validate loans CSV", s["parse"], f"{n / s['parse']:,.0f} loans/s"),
+        ("schedule generation (pure)", s["schedules"], f"{n / s['schedules']:,.0f} loans/s"),
+        ("import loans (check + write)", s["import_loans"], f"{n / s['import_loans']:,.0f} loans/s"),
+    ]
+    if "import_payments" in s:
+        lines.append(("import payments (+ journal)", s["import_payments"],
+                      f"{payment_count / s['import_payments']:,.0f} payments/s"))  # fmt: skip
+    lines.append(("one loan's as-of status", s["status"], f"{1000 * s['status'] / len(sample):.2f} ms/loan"))
+    for label, seconds, rate in lines:
+        print(f"  {label:<34} {seconds:>9.2f} s   {rate}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
