@@ -323,7 +323,8 @@ def test_the_annual_rate_is_a_percent_kept_exactly(text: str, rate: str) -> None
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("100.01", Code.OUT_OF_RANGE), ("-1", Code.OUT_OF_RANGE), ("14.07%", Code.BAD_NUMBER),
+    [("100.01", Code.OUT_OF_RANGE), ("-1", Code.OUT_OF_RANGE), ("-0", Code.OUT_OF_RANGE),
+     ("14.07%", Code.BAD_NUMBER),
      ("0.1407e2", Code.BAD_NUMBER), ("abc", Code.BAD_NUMBER), ("", Code.REQUIRED)],
 )  # fmt: skip
 def test_a_bad_annual_rate_is_refused(text: str, code: Code) -> None:
@@ -538,6 +539,26 @@ def test_a_conflicting_loan_id_is_reported_alongside_its_other_findings() -> Non
         (3, "term_months", Code.OUT_OF_RANGE),
         (3, "loan_id", Code.CONFLICTING_ID),
     ]
+
+
+def test_a_file_that_is_not_utf8_is_one_finding_not_a_crash() -> None:
+    data = "payment_id,loan_id,paid_on,amount\nP1,L1,2026-02-05,1\nP2,王芳,2026-02-05,1\n"
+    stream = io.TextIOWrapper(io.BytesIO(data.encode("gbk")), encoding="utf-8", newline="")
+
+    rows = list(read_payments(stream))
+
+    assert rows[-1].record is None
+    assert [(f.line, f.code) for f in rows[-1].findings] == [(rows[-1].line, Code.BAD_ROW)]
+    assert "not UTF-8" in rows[-1].findings[0].message
+
+
+def test_an_oversized_cell_is_a_bad_row_and_reading_goes_on() -> None:
+    huge = "9" * 200_000  # over the csv module's field size limit
+    text = f'payment_id,loan_id,paid_on,amount\nP1,L1,2026-02-05,"{huge}"\nP2,L1,2026-02-05,1\n'
+
+    rows = list(read_payments(io.StringIO(text)))
+
+    assert [where(row) for row in rows] == [[(2, None, Code.BAD_ROW)], []]
 
 
 def test_rows_are_read_lazily() -> None:

@@ -8,13 +8,16 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 import pytest
 
-from arrears.domain.money import Rounding, format_major, to_minor
+from arrears.adapters.csv_formats import LOAN_COLUMNS, PAYMENT_COLUMNS, read_loans, read_payments
+from arrears.domain.money import Rounding, format_major
 from arrears.domain.records import LoanRecord, PaymentRecord
-from arrears.domain.schedule import RepaymentMethod, monthly_rate
+from arrears.domain.schedule import Installment, RepaymentMethod
 from arrears.domain.terms import LoanTerms
+from arrears.services.synthetic_loans import draw_loans, loan_record, plan_of
 from arrears.services.synthetic_portfolio import (
     LOAN_HEADERS,
     PAYMENT_HEADERS,
@@ -44,7 +47,12 @@ def portfolio() -> Portfolio:
     return generate_portfolio(COUNT, AS_OF, seed=7)
 
 
-def schedule_of(loan: LoanRecord):
+@pytest.fixture(scope="module")
+def schedules(portfolio: Portfolio) -> dict[str, tuple[Installment, ...]]:
+    return {loan.loan_id: schedule_of(loan) for loan in portfolio.loans}
+
+
+def schedule_of(loan: LoanRecord) -> tuple[Installment, ...]:
     return LoanTerms(
         loan.loan_id,
         loan.currency,
@@ -139,10 +147,12 @@ def test_the_book_mixes_products_methods_roundings_and_languages_like_a_real_one
     assert sum(loan.term_months == 3 for loan in bullets) > len(bullets) * 0.7
 
 
-def test_loans_stand_at_every_stage_of_their_life(portfolio: Portfolio) -> None:
+def test_loans_stand_at_every_stage_of_their_life(
+    portfolio: Portfolio, schedules: dict[str, tuple[Installment, ...]]
+) -> None:
     stages = Counter[str]()
     for loan in portfolio.loans:
-        schedule = schedule_of(loan)
+        schedule = schedules[loan.loan_id]
         if schedule[0].due_date > AS_OF:
             stages["nothing due yet"] += 1
         elif schedule[-1].due_date < AS_OF:
@@ -189,12 +199,14 @@ def test_behaviour_shares_are_close_to_the_brief(portfolio: Portfolio) -> None:
         assert abs(counts[behaviour] / COUNT * 100 - percent) < 3, counts
 
 
-def test_most_payments_are_one_scheduled_installment(portfolio: Portfolio) -> None:
+def test_most_payments_are_one_scheduled_installment(
+    portfolio: Portfolio, schedules: dict[str, tuple[Installment, ...]]
+) -> None:
     # Given each loan's schedule from the domain
     by_loan = payments_by_loan(portfolio)
     exact = total = 0
     for loan in portfolio.loans:
-        due = {installment.installment_minor for installment in schedule_of(loan)}
+        due = {installment.installment_minor for installment in schedules[loan.loan_id]}
         for payment in by_loan[loan.loan_id]:
             total += 1
             exact += minor(payment) in due
@@ -204,22 +216,21 @@ def test_most_payments_are_one_scheduled_installment(portfolio: Portfolio) -> No
 
 
 def test_an_early_payoff_is_the_remaining_principal_and_a_month_of_interest(
-    portfolio: Portfolio,
+    portfolio: Portfolio, schedules: dict[str, tuple[Installment, ...]]
 ) -> None:
     # Given loans paid installment by installment, then in one last larger payment
     by_loan = payments_by_loan(portfolio)
     payoffs = 0
     for loan in portfolio.loans:
-        paid, schedule = by_loan[loan.loan_id], schedule_of(loan)
+        paid, schedule = by_loan[loan.loan_id], schedules[loan.loan_id]
         if not 2 <= len(paid) < len(schedule):
             continue
         before = list(zip(paid[:-1], schedule, strict=False))
         if any(minor(payment) != due.installment_minor for payment, due in before):
             continue
-        # When that last payment is the principal left plus the periodic interest on it
+        # When that last payment is the principal left plus the next installment's interest
         remaining = schedule[len(paid) - 2].remaining_principal_minor
-        month = to_minor(remaining * monthly_rate(loan.annual_rate_percent), loan.rounding)
-        if minor(paid[-1]) == remaining + month:
+        if minor(paid[-1]) == remaining + schedule[len(paid) - 1].interest_minor:
             payoffs += 1
             # Then the installments before it were paid on or before their due dates
             assert all(payment.paid_on <= due.due_date for payment, due in before)
@@ -229,11 +240,11 @@ def test_an_early_payoff_is_the_remaining_principal_and_a_month_of_interest(
 
 
 def test_no_loan_is_paid_more_than_its_schedule_plus_a_month_of_interest(
-    portfolio: Portfolio,
+    portfolio: Portfolio, schedules: dict[str, tuple[Installment, ...]]
 ) -> None:
     by_loan = payments_by_loan(portfolio)
     for loan in portfolio.loans:
-        schedule = schedule_of(loan)
+        schedule = schedules[loan.loan_id]
         owed = sum(installment.installment_minor for installment in schedule)
         paid = sum(minor(payment) for payment in by_loan[loan.loan_id])
         assert paid <= owed + schedule[0].interest_minor, loan
@@ -349,10 +360,32 @@ def test_the_csv_writer_writes_what_csv_writes_from_the_rows() -> None:
 
 def test_the_cached_schedules_are_the_domain_schedules() -> None:
     # The generator memoises amounts and due dates for speed; they must stay the domain's.
-    from arrears.services.synthetic_portfolio import _draw_loans, _loan_record, _plan
-
-    for loan in _draw_loans(2000, AS_OF, 13, "cn", None):
-        plan, schedule = _plan(loan), schedule_of(_loan_record(loan))
+    for loan in draw_loans(1000, AS_OF, 13, "cn", None):
+        plan, schedule = plan_of(loan), schedule_of(loan_record(loan))
         assert plan.due_days == tuple(i.due_date.toordinal() for i in schedule)
         assert plan.amounts_minor == tuple(i.installment_minor for i in schedule)
         assert plan.remaining_minor == tuple(i.remaining_principal_minor for i in schedule)
+
+
+def test_the_importer_reads_the_csv_back_into_the_same_records() -> None:
+    # Given the portfolio written as CSV, with product terms like generate_portfolio
+    loans_file, payments_file = io.StringIO(), io.StringIO()
+    write_portfolio_csv(loans_file, payments_file, 300, AS_OF, seed=6, term_months=None)
+    loans_file.seek(0)
+    payments_file.seek(0)
+
+    # When the import formats read it
+    loans = list(read_loans(loans_file))
+    payments = list(read_payments(payments_file))
+
+    # Then every row is clean and is the record generate_portfolio made
+    records = generate_portfolio(300, AS_OF, seed=6)
+    assert LOAN_HEADERS == LOAN_COLUMNS and PAYMENT_HEADERS == PAYMENT_COLUMNS
+    assert all(row.ok for row in loans) and all(row.ok for row in payments)
+    assert [row.record for row in loans] == records.loans
+    assert (
+        sorted(
+            (row.record for row in payments if row.record), key=attrgetter("paid_on", "payment_id")
+        )
+        == records.payments
+    )

@@ -159,7 +159,16 @@ def _check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | Non
     if language and language not in LANGUAGES:
         message = f"{language!r} is not one of: {', '.join(sorted(LANGUAGES))}"
         bad.append(Finding(FindingCode.BAD_CHOICE, message, line, "language"))
-    if bad:
+    # Every None below comes with a finding; the test narrows the types as well.
+    if (
+        bad
+        or principal_minor is None
+        or rate is None
+        or months is None
+        or start is None
+        or repayment is None
+        or policy is None
+    ):
         return None, bad
     record = LoanRecord(
         loan_id,
@@ -196,7 +205,7 @@ def _check_payment_cells(
     value = _payment_amount(amount, line, bad)
     if currency and currency not in CURRENCY_EXPONENTS:
         _currency(currency, line, bad)
-    if bad:
+    if bad or paid is None or value is None:
         return None, bad
     record = PaymentRecord(payment_id, loan_id, paid, value, currency or None, channel or None)
     return record, bad
@@ -279,12 +288,13 @@ def _rate_percent(text: str, line: int, bad: list[Finding]) -> Decimal | None:
     if not text:
         _required(bad, line, "annual_rate")
         return None
-    if _split_decimal(text) is None:
+    parts = _split_decimal(text)
+    if parts is None:
         message = f"not a rate: {text!r} (write the yearly percent as a number: 14.07 for 14.07%)"
         bad.append(Finding(FindingCode.BAD_NUMBER, message, line, "annual_rate"))
         return None
     value = Decimal(text)
-    if not 0 <= value <= MAX_RATE_PERCENT:
+    if parts[0] or value > MAX_RATE_PERCENT:  # parts[0]: a minus sign, even on "-0"
         message = f"must be from 0 to 100 (percent), got {text}"
         bad.append(Finding(FindingCode.OUT_OF_RANGE, message, line, "annual_rate"))
         return None
@@ -402,7 +412,11 @@ def read_payments(stream: TextIO) -> Iterator[ParsedRow[PaymentRecord]]:
 
 def _read(stream: TextIO, fmt: _Format[T]) -> Iterator[ParsedRow[T]]:
     reader = csv.reader(stream)
-    first = next(reader, [])
+    try:
+        first = next(reader, [])
+    except (csv.Error, UnicodeDecodeError) as error:
+        yield ParsedRow(1, {}, None, (_unreadable(error, 1),))
+        return
     if first and first[0].startswith("\ufeff"):  # a UTF-8 BOM read as text (Excel writes one)
         first[0] = first[0][1:]
     header = [name.strip() for name in first]
@@ -450,9 +464,13 @@ def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow
             return
         except csv.Error as error:
             line, end_of_previous = end_of_previous + 1, reader.line_num
-            finding = Finding(FindingCode.BAD_ROW, f"unreadable CSV: {error}", line)
-            yield ParsedRow(line, {}, None, (finding,))
+            yield ParsedRow(line, {}, None, (_unreadable(error, line),))
             continue
+        except UnicodeDecodeError as error:  # the rest of the file cannot be trusted either
+            yield ParsedRow(
+                end_of_previous + 1, {}, None, (_unreadable(error, end_of_previous + 1),)
+            )
+            return
         # A quoted cell may span lines: a row starts right after the previous one ended.
         line, end_of_previous = end_of_previous + 1, reader.line_num
         cells = [cell.strip() for cell in row]
@@ -471,7 +489,17 @@ def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow
             message = f"{id_column} {row_id!r} appeared earlier in this file with other values"
             findings.append(Finding(FindingCode.CONFLICTING_ID, message, line, id_column))
             record = None
-        yield ParsedRow(line, dict(zip(header, row, strict=True)), record, tuple(findings))
+        raw = dict(zip(header, row))  # noqa: B905  (the length was checked above)
+        yield ParsedRow(line, raw, record, tuple(findings))
+
+
+def _unreadable(error: Exception, line: int) -> Finding:
+    if isinstance(error, UnicodeDecodeError):
+        # Excel on Chinese Windows saves "CSV" as GBK; "CSV UTF-8" is the choice to make.
+        message = "the file is not UTF-8 text (in Excel, save as 'CSV UTF-8')"
+    else:
+        message = f"unreadable CSV: {error}"
+    return Finding(FindingCode.BAD_ROW, message, line)
 
 
 def _misshapen(row: list[str], header: list[str], line: int) -> ParsedRow[Any]:

@@ -39,14 +39,6 @@ class Payment:
     amount_minor: int
 
 
-_FIELD = {
-    Component.PENALTY: "penalty",
-    Component.FEE: "fee",
-    Component.INTEREST: "interest",
-    Component.PRINCIPAL: "principal",
-}
-
-
 @dataclass(slots=True)
 class _Due:
     """Working state of one installment during the replay: what is owed, what is paid."""
@@ -73,21 +65,41 @@ class _Due:
         )  # fmt: skip
 
     def unpaid(self, component: Component) -> int:
-        name = _FIELD[component]
-        return int(getattr(self, name)) - int(getattr(self, "paid_" + name))
+        return self.unpaid_all()[component]
 
     def unpaid_all(self) -> dict[Component, int]:
-        return {c: self.unpaid(c) for c in Component}
+        return {
+            Component.PENALTY: self.penalty - self.paid_penalty,
+            Component.FEE: self.fee - self.paid_fee,
+            Component.INTEREST: self.interest - self.paid_interest,
+            Component.PRINCIPAL: self.principal - self.paid_principal,
+        }
 
     def pay(self, component: Component, amount: int) -> None:
-        name = "paid_" + _FIELD[component]
-        setattr(self, name, getattr(self, name) + amount)
+        if component is Component.PRINCIPAL:
+            self.paid_principal += amount
+        elif component is Component.INTEREST:
+            self.paid_interest += amount
+        elif component is Component.PENALTY:
+            self.paid_penalty += amount
+        else:
+            self.paid_fee += amount
 
     def owed(self) -> dict[Component, int]:
-        return {c: int(getattr(self, _FIELD[c])) for c in Component}
+        return {
+            Component.PENALTY: self.penalty,
+            Component.FEE: self.fee,
+            Component.INTEREST: self.interest,
+            Component.PRINCIPAL: self.principal,
+        }
 
     def paid(self) -> dict[Component, int]:
-        return {c: int(getattr(self, "paid_" + _FIELD[c])) for c in Component}
+        return {
+            Component.PENALTY: self.paid_penalty,
+            Component.FEE: self.paid_fee,
+            Component.INTEREST: self.paid_interest,
+            Component.PRINCIPAL: self.paid_principal,
+        }
 
 
 @dataclass(frozen=True, slots=True)

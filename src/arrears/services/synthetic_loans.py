@@ -31,7 +31,7 @@ UP_ROUNDING_SHARE = 0.15  # the rest round half up
 
 
 class SyntheticLoan(NamedTuple):
-    """A drawn loan; days are ordinals (``date.toordinal``): integer sums are cheap."""
+    """A drawn loan: a ``LoanRecord`` with days as ordinals and the rate as priced text."""
 
     loan_id: str
     number: int
@@ -117,6 +117,7 @@ def _first_statement_due(start_day: int, due_day_of_month: int) -> int:
 
 
 def region_named(code: str) -> Region:
+    """The region tables for ``"cn"`` or ``"us"``; anything else is a ``ValueError``."""
     try:
         return REGIONS[code]
     except KeyError:
@@ -162,10 +163,11 @@ def _due_days(start_day: int, term_months: int, first_due_day: int | None) -> tu
     return tuple(day.toordinal() for day in dates)
 
 
-# -- records ---
+# -- records ------------------------------------------------------------------------------
 
 
 def loan_record(loan: SyntheticLoan) -> LoanRecord:
+    """The loan as the importer would have validated it."""
     borrower = loan.borrower
     first_due = loan.first_due_day
     return LoanRecord(

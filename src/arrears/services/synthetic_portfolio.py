@@ -2,7 +2,8 @@
 
 ``arrears demo`` shows newcomers a few thousand loans that look like a Chinese
 consumer-finance book (手机分期, 现金贷, 先享后付, 信用卡分期); the ledger benchmark
-streams a million 12-month loans as CSV rows. Both come from one generator, so
+writes a million 12-month loans as CSV (``write_portfolio_csv``, or the row
+iterators for a caller that writes its own). Both come from one generator, so
 a seed always yields the same portfolio: ``random.Random`` instances only,
 never the global generator, and no clock (``as_of`` is passed in).
 
@@ -27,11 +28,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import NamedTuple, TextIO
 
-from arrears.domain.money import exponent_of, format_major, to_minor
+from arrears.domain.money import exponent_of, format_major, round_ratio
 from arrears.domain.records import LoanRecord, PaymentRecord
-from arrears.domain.schedule import monthly_rate
 from arrears.services.synthetic_loans import (
     Plan,
     SyntheticLoan,
@@ -244,7 +245,7 @@ def _simulate(
         plan = plan_of(loan)
         # Installments due later than this cannot be paid by as_of (none is paid > 5 days early).
         seen = bisect_right(plan.due_days, as_of_day + EARLIEST_DAYS_AHEAD)
-        paid = payer(rng, loan, plan, seen) if seen else []
+        paid = payer(rng, loan, plan, seen)
         if paid and paid[-1][0] > as_of_day:
             paid = [payment for payment in paid if payment[0] <= as_of_day]
         yield loan, behaviour, channel, paid
@@ -260,8 +261,11 @@ def _pay_on_time(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int)
 
 
 def _pay_late(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: int) -> Paid:
-    """A habitual delay of days to weeks; one installment in eight skipped, then caught up."""
-    habit_days = 1 + int(rng.random() * 20)
+    """A habitual delay, 1-45 days; one installment in eight skipped, then caught up.
+
+    Habits are mostly a few days (squaring skews the draw), as most arrears cure in M1.
+    """
+    habit_days = 1 + int(rng.random() ** 2 * 30)
     last_due = plan.due_days[-1]
     paid: Paid = []
     owed, previous = 0, 0
@@ -306,7 +310,9 @@ def _pay_off_early(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: in
     """On time for a while, then the remaining principal plus a month of interest in one go.
 
     The month's interest is the remaining principal at the periodic rate, rounded
-    by the loan's policy: the interest part of the next 等额本息 or 等额本金 installment.
+    by the loan's policy: the interest part of the next installment. That is at
+    least the payoff (which charges interest pro rata by days), so the loan closes
+    and may keep a small credit.
     When to pay off depends on the whole term, so this one ignores ``seen``.
     """
     count = len(plan.amounts_minor)
@@ -319,8 +325,9 @@ def _pay_off_early(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: in
         remaining = loan.principal_minor
         span_days = plan.due_days[0] - loan.start_day
         paid_day = loan.start_day + 7 + int(rng.random() * max(1, span_days - 14))
-    rate = monthly_rate(Decimal(loan.annual_rate_percent))
-    paid.append((paid_day, remaining + to_minor(remaining * rate, loan.rounding)))
+    rate = Fraction(Decimal(loan.annual_rate_percent)) / 1200  # exact, as the schedule computes
+    interest = round_ratio(remaining * rate.numerator, rate.denominator, loan.rounding)
+    paid.append((paid_day, remaining + interest))
     return paid
 
 

@@ -148,9 +148,7 @@ def _cn_borrower(rng: random.Random, number: int) -> Borrower:
     if style < 0.35:
         email = None  # many borrowers give only a phone number
     elif style < 0.7:
-        email = (
-            f"{100_000_000 + scramble(number, 10**8, 27_182_819)}@example.net"  # a QQ-style number
-        )
+        email = f"{10_000 + scramble(number, 10**9, 27_182_819)}@example.net"  # a QQ-style number
     else:
         email = f"{surname_pinyin}{given_pinyin}{scramble(number, 10**7, 69_069)}@example.com"
     language = "en" if rng.random() < 0.10 else "zh-CN"

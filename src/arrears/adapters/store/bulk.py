@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -68,6 +69,7 @@ def _sqlite_converter(sample: Any) -> Any:
     return None
 
 
+@lru_cache(maxsize=1024)  # a batch stamps every row with the same time
 def _sqlite_datetime(value: datetime) -> str:
     """The text SQLAlchemy's SQLite DATETIME stores: UTC, microseconds, no offset."""
     if value.tzinfo is not None:
