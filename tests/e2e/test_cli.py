@@ -54,7 +54,14 @@ def test_status_as_json_has_the_documented_keys_and_decimal_strings(loaded: str)
 def test_schedule_as_csv_has_the_documented_columns(loaded: str) -> None:
     result = run("schedule", "L1", "--format", "csv", db=loaded)
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["seq", "due_date", "principal", "interest", "installment", "remaining_principal"]
+    assert rows[0] == [
+        "seq",
+        "due_date",
+        "principal",
+        "interest",
+        "installment",
+        "remaining_principal",
+    ]
     assert rows[1] == ["1", "2026-02-15", "946.19", "120.00", "1066.19", "11053.81"]
     assert rows[-1][-1] == "0.00"
     assert len(rows) == 13
@@ -79,7 +86,9 @@ def test_portfolio_as_json_counts_loans_by_bucket(loaded: str) -> None:
     assert data["by_currency"]["USD"]["M0"]["loans"] == 1
 
 
-def test_a_bad_file_exits_non_zero_naming_line_column_and_reason(database_url: str, tmp_path: Path) -> None:
+def test_a_bad_file_exits_non_zero_naming_line_column_and_reason(
+    database_url: str, tmp_path: Path
+) -> None:
     bad = write_csv(
         tmp_path / "bad.csv",
         LOANS_HEADER,
@@ -147,7 +156,9 @@ def test_products_load_versions_a_changed_product(database_url: str, tmp_path: P
     assert bad.returncode == 2 and "grace_days" in bad.stderr
 
 
-def test_the_demo_builds_a_portfolio_in_every_method_and_passes_the_ledger_check(tmp_path: Path) -> None:
+def test_the_demo_builds_a_portfolio_in_every_method_and_passes_the_ledger_check(
+    tmp_path: Path,
+) -> None:
     result = run("demo", "--loans", "300", "--path", str(tmp_path / "demo.db"), db="sqlite:///unused.db",
                  cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr

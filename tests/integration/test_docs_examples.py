@@ -48,6 +48,8 @@ def test_the_examples_pass_the_ledger_check(example_ledger: str) -> None:
 
 
 def test_the_products_page_shows_the_example_file() -> None:
-    shown = re.search(r"```toml\n(.*?)```", (DOCS / "products.md").read_text(encoding="utf-8"), re.S)
+    shown = re.search(
+        r"```toml\n(.*?)```", (DOCS / "products.md").read_text(encoding="utf-8"), re.S
+    )
     example = (DOCS / "examples/products.toml").read_text(encoding="utf-8")
     assert shown and shown.group(1).strip() in example

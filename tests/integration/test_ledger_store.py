@@ -57,7 +57,7 @@ def test_importing_loans_stores_schedules_and_balanced_disbursements(loaded: App
     assert _count(loaded, "installment") == 12 + 6 + 1
     assert _count(loaded, "journal_entry") == 3
     assert ledger_check.check_ledger(loaded.uow_factory) == []
-    terms, schedule = queries.loan_schedule(loaded.uow_factory, "L1")
+    _terms, schedule = queries.loan_schedule(loaded.uow_factory, "L1")
     assert sum(i.principal_minor for i in schedule) == 1_200_000
     assert schedule[0].installment_minor == 106_619
 
@@ -81,7 +81,12 @@ def test_a_bad_file_reports_every_bad_row_and_writes_nothing(app: App, tmp_path:
     lines = sorted({f.line for f in report.findings})
     assert lines == [3, 4, 5]
     columns = {(f.line, f.column) for f in report.findings}
-    assert {(3, "principal"), (4, "currency"), (4, "start_date"), (4, "repayment_method")} <= columns
+    assert {
+        (3, "principal"),
+        (4, "currency"),
+        (4, "start_date"),
+        (4, "repayment_method"),
+    } <= columns
     assert (5, "annual_rate") in columns
     assert _count(app, "loan") == 0
 
@@ -102,7 +107,9 @@ def test_skip_invalid_writes_the_good_rows_and_hands_back_the_bad(app: App, tmp_
 def test_a_known_loan_id_with_other_terms_is_refused(loaded: App, tmp_path: Path) -> None:
     changed = LOANS[0].replace("12000", "13000")
     report = import_loans_file(loaded, write_csv(tmp_path / "c.csv", LOANS_HEADER, changed))
-    assert [(f.code, f.line, f.column) for f in report.findings] == [("conflicting_id", 2, "loan_id")]
+    assert [(f.code, f.line, f.column) for f in report.findings] == [
+        ("conflicting_id", 2, "loan_id")
+    ]
 
 
 def test_payments_are_checked_against_their_loans(loaded: App, tmp_path: Path) -> None:
@@ -198,8 +205,10 @@ def test_posting_accruals_recognises_interest_penalty_and_fees(loaded: App) -> N
 def test_ledger_check_names_a_cached_balance_that_drifted(loaded: App) -> None:
     with loaded.engine.begin() as connection:
         connection.execute(
-            text("UPDATE loan_balance SET balance_minor = balance_minor + 1 WHERE loan_id = 'L2'"
-                 " AND account = 'principal_receivable'")
+            text(
+                "UPDATE loan_balance SET balance_minor = balance_minor + 1 WHERE loan_id = 'L2'"
+                " AND account = 'principal_receivable'"
+            )
         )
     findings = ledger_check.check_ledger(loaded.uow_factory)
     assert [(f.code, f.subject) for f in findings] == [("balance_mismatch", "loan L2")]
@@ -209,8 +218,10 @@ def test_ledger_check_names_a_cached_balance_that_drifted(loaded: App) -> None:
 def test_ledger_check_names_an_unbalanced_entry(loaded: App) -> None:
     with loaded.engine.begin() as connection:
         connection.execute(
-            text("UPDATE journal_posting SET amount_minor = amount_minor - 5 WHERE loan_id = 'L3'"
-                 " AND account = 'funding'")
+            text(
+                "UPDATE journal_posting SET amount_minor = amount_minor - 5 WHERE loan_id = 'L3'"
+                " AND account = 'funding'"
+            )
         )
     codes = {(f.code, f.subject) for f in ledger_check.check_ledger(loaded.uow_factory)}
     assert ("unbalanced_entry", "loan L3") in codes

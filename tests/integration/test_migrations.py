@@ -31,7 +31,9 @@ def test_init_twice_leaves_the_database_at_the_head(fresh_database_url: str) -> 
     app.engine.dispose()
 
 
-def test_migrating_an_existing_database_keeps_its_loans_and_payments(fresh_database_url: str) -> None:
+def test_migrating_an_existing_database_keeps_its_loans_and_payments(
+    fresh_database_url: str,
+) -> None:
     engine = make_engine(fresh_database_url)
     migrate(engine, "0001_ledger")
     imported_at = datetime(2026, 1, 2, tzinfo=UTC)
@@ -61,7 +63,9 @@ def test_migrating_an_existing_database_keeps_its_loans_and_payments(fresh_datab
     app = App(load_settings(fresh_database_url))
     assert app.init() == ("0001_ledger", "0002_journal")
     with app.engine.connect() as connection:
-        name = connection.execute(text("SELECT name FROM borrower WHERE borrower_id = 'B1'")).scalar()
+        name = connection.execute(
+            text("SELECT name FROM borrower WHERE borrower_id = 'B1'")
+        ).scalar()
         principal = connection.execute(text("SELECT principal_minor FROM loan")).scalar()
         entries = connection.execute(text("SELECT COUNT(*) FROM journal_entry")).scalar()
     assert (name, principal, entries) == ("王芳", 300000, 1)

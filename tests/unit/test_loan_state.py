@@ -358,6 +358,26 @@ def test_prepay_principal_reduces_the_principal_and_the_later_installments():
     assert sum(i.owed[Component.PRINCIPAL] for i in state.installments[1:]) == 900000
 
 
+def test_prepaying_part_of_a_bullet_loan_rounds_the_reduced_interest_by_the_loans_policy():
+    # Given a 12-month bullet loan of 1,000.01 CNY at 10%: 100.00 interest at the end
+    terms = dataclasses.replace(
+        LOAN,
+        principal_minor=100001,
+        annual_rate_percent=Decimal("10"),
+        method=RepaymentMethod.BULLET,
+    )
+    assert [(i.principal_minor, i.interest_minor) for i in terms.schedule()] == [(100001, 10000)]
+    rules = ProductRules(overpayment=Overpayment.PREPAY_PRINCIPAL)
+    # When 333.33 is prepaid, leaving 666.68 of principal
+    state = loan_state(terms, rules, [Payment("p1", date(2026, 2, 1), 33333)], date(2026, 2, 2))
+    # Then the interest shrinks in proportion, 10000 × 66668 / 100001 = 6666.61, rounded
+    # half up by the loan's policy to 6667.
+    # BUG (reported): _Replay._prepay floors it (``//``) to 6666, whatever the policy.
+    assert round(Fraction(10000 * 66668, 100001)) == 6667
+    bullet = state.installments[0]
+    assert (bullet.owed[Component.PRINCIPAL], bullet.owed[Component.INTEREST]) == (66668, 6667)
+
+
 # -- business days ----------------------------------------------------------------------------
 
 

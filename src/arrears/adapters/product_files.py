@@ -41,7 +41,12 @@ class ProductModel(BaseModel):
     late_fee_cap_minor: Annotated[int, Field(ge=0)] | None = None
     waterfall: WaterfallMode = WaterfallMode.INSTALLMENT_FIRST
     allocation_order: list[Component] = Field(
-        default_factory=lambda: [Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL]
+        default_factory=lambda: [
+            Component.PENALTY,
+            Component.FEE,
+            Component.INTEREST,
+            Component.PRINCIPAL,
+        ]
     )
     overpayment: Overpayment = Overpayment.CREDIT
     holiday_calendar: str | None = None
@@ -92,7 +97,9 @@ def parse_products(text: str) -> tuple[dict[str, ProductModel], list[Finding]]:
     unknown = set(document) - {"products"}
     if unknown or not isinstance(products, dict) or not products:
         findings.append(
-            Finding(FindingCode.BAD_ROW, "expected one or more [products.NAME] tables and nothing else")
+            Finding(
+                FindingCode.BAD_ROW, "expected one or more [products.NAME] tables and nothing else"
+            )
         )
         return {}, findings
     models: dict[str, ProductModel] = {}
@@ -105,7 +112,9 @@ def parse_products(text: str) -> tuple[dict[str, ProductModel], list[Finding]]:
             for problem in error.errors():
                 field = ".".join(str(p) for p in problem["loc"])
                 findings.append(
-                    Finding(FindingCode.BAD_ROW, problem["msg"], column=field, subject=f"product {name}")
+                    Finding(
+                        FindingCode.BAD_ROW, problem["msg"], column=field, subject=f"product {name}"
+                    )
                 )
         except ValueError as error:
             findings.append(Finding(FindingCode.BAD_ROW, str(error), subject=f"product {name}"))

@@ -38,6 +38,8 @@ class BusinessCalendar(Protocol):
 
     def is_business_day(self, day: date) -> bool: ...
 
+    def __hash__(self) -> int: ...  # calendars key the due-date cache
+
 
 class EveryDay:
     """No calendar: every day is a business day (due dates never move)."""
@@ -70,7 +72,9 @@ def calendar_for(code: str | None) -> BusinessCalendar:
     if not code:
         return EveryDay()
     if code.upper() not in SUPPORTED_CALENDARS:
-        raise ValueError(f"unknown holiday calendar {code!r}; known: {', '.join(SUPPORTED_CALENDARS)}")
+        raise ValueError(
+            f"unknown holiday calendar {code!r}; known: {', '.join(SUPPORTED_CALENDARS)}"
+        )
     return HolidayCalendar(code)
 
 

@@ -51,4 +51,6 @@ class Finding:
         if self.subject:
             where.append(self.subject)
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message} [{self.code}]" if prefix else f"{self.message} [{self.code}]"
+        return (
+            f"{prefix}: {self.message} [{self.code}]" if prefix else f"{self.message} [{self.code}]"
+        )

@@ -96,7 +96,11 @@ def desired_effects(principal_minor: int, state: LoanState) -> dict[str, tuple[E
         "disbursement": (EntryKind.DISBURSEMENT, disbursement_effect(principal_minor)),
         "interest": (
             EntryKind.INTEREST,
-            _pair(Account.INTEREST_RECEIVABLE, Account.INTEREST_INCOME, state.interest_recognized_minor),
+            _pair(
+                Account.INTEREST_RECEIVABLE,
+                Account.INTEREST_INCOME,
+                state.interest_recognized_minor,
+            ),
         ),
         "penalty": (
             EntryKind.PENALTY,
@@ -132,7 +136,8 @@ def differing_sources(
     return [
         source
         for source in sorted(set(posted) | set(desired))
-        if _clean(posted.get(source, {})) != _clean(desired.get(source, (EntryKind.REVERSAL, {}))[1])
+        if _clean(posted.get(source, {}))
+        != _clean(desired.get(source, (EntryKind.REVERSAL, {}))[1])
     ]
 
 
@@ -152,7 +157,9 @@ def journal_delta(
         kind, new_effect = desired.get(source, (EntryKind.REVERSAL, {}))
         new = _clean(new_effect)
         if old:
-            entries.append(JournalEntry(EntryKind.REVERSAL, source, {a: -v for a, v in old.items()}))
+            entries.append(
+                JournalEntry(EntryKind.REVERSAL, source, {a: -v for a, v in old.items()})
+            )
         if new:
             entries.append(JournalEntry(kind, source, new))
     return entries

@@ -20,7 +20,7 @@ Day semantics, chosen to match a daily cycle run after the day's payments:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -168,7 +168,9 @@ class _Replay:
         self.rules = rules
         self.schedule = schedule
         self.dues = [_Due(i.seq, i.due_date, i.principal_minor, i.interest_minor) for i in schedule]
-        self.accruing: list[_Due] = []  # fallen due with principal unpaid: the only ones 罚息 touches
+        self.accruing: list[
+            _Due
+        ] = []  # fallen due with principal unpaid: the only ones 罚息 touches
         # The daily 罚息 rate as an exact fraction, so a day's charge rounds exactly once.
         daily = Fraction(rules.penalty_rate_percent(terms.annual_rate_percent)) / (
             100 * rules.penalty_day_basis
@@ -313,7 +315,9 @@ class _Replay:
         if left_principal == 0:
             periods = [(0, 0)] * len(future)
         elif self.terms.method is RepaymentMethod.BULLET:
-            interest = future[0].interest * left_principal // remaining
+            interest = round_ratio(
+                future[0].interest * left_principal, remaining, self.terms.rounding
+            )
             periods = [(left_principal, interest)]
         else:
             periods = [
@@ -334,9 +338,7 @@ class _Replay:
     # -- the read-out -------------------------------------------------------------
     def state(self, as_of: date) -> LoanState:
         overdue = [d for d in self.dues if d.due_date < as_of]
-        oldest = next(
-            (d for d in overdue if d.unpaid_total() > self.rules.tolerance_minor), None
-        )
+        oldest = next((d for d in overdue if d.unpaid_total() > self.rules.tolerance_minor), None)
         dpd = (as_of - oldest.due_date).days if oldest else 0
         if dpd <= self.rules.grace_days:
             dpd = 0

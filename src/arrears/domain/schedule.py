@@ -111,12 +111,16 @@ def _amortize(
         raise ValueError("principal and term must be positive")
     a, b = _rate_ratio(annual_rate_percent)
     if method is RepaymentMethod.BULLET:
-        return (Period(principal_minor, round_ratio(principal_minor * a * term_months, b, rounding)),)
+        return (
+            Period(principal_minor, round_ratio(principal_minor * a * term_months, b, rounding)),
+        )
     if method is RepaymentMethod.INTEREST_ONLY:
         interest = round_ratio(principal_minor * a, b, rounding)
         return (Period(0, interest),) * (term_months - 1) + (Period(principal_minor, interest),)
     if method is RepaymentMethod.EQUAL_INSTALLMENT:
-        level = annuity_installment_minor(principal_minor, annual_rate_percent, term_months, rounding)
+        level = annuity_installment_minor(
+            principal_minor, annual_rate_percent, term_months, rounding
+        )
         return _declining(principal_minor, a, b, term_months, rounding, level_installment=level)
     level_principal = round_ratio(principal_minor, term_months, rounding)
     return _declining(principal_minor, a, b, term_months, rounding, level_principal=level_principal)

@@ -28,6 +28,8 @@ from arrears.services.synthetic_regions import REGIONS, Borrower, Product, Regio
 START_WINDOW_DAYS = 548  # start dates fall in the 18 months before as_of: every stage shows
 REPEAT_BORROWER_SHARE = 0.08  # a loan taken by the previous loan's borrower (second loans exist)
 UP_ROUNDING_SHARE = 0.15  # the rest round half up
+# Looking up an enum member on its class costs ~0.2 µs; a million loans look up a few each.
+_UP, _HALF_UP, _BULLET = Rounding.UP, Rounding.HALF_UP, RepaymentMethod.BULLET
 
 
 class SyntheticLoan(NamedTuple):
@@ -87,7 +89,7 @@ def _draw_one(
     start_day = as_of_day - int(rng.random() * START_WINDOW_DAYS)
     principal_minor = pick(rng, product.principals_minor)
     rate = pick(rng, product.rates)
-    rounding = Rounding.UP if rng.random() < UP_ROUNDING_SHARE else Rounding.HALF_UP
+    rounding = _UP if rng.random() < UP_ROUNDING_SHARE else _HALF_UP
     first_due_day = None
     if product.statement_due_days:
         first_due_day = _first_statement_due(start_day, pick(rng, product.statement_due_days))
@@ -139,7 +141,7 @@ def plan_of(loan: SyntheticLoan) -> Plan:
         loan.method, loan.principal_minor, loan.annual_rate_percent, loan.term_months, loan.rounding
     )
     due_days = _due_days(loan.start_day, loan.term_months, loan.first_due_day)
-    if loan.method is RepaymentMethod.BULLET:
+    if loan.method is _BULLET:
         due_days = due_days[-1:]  # one installment at the end of the term, as build_schedule does
     return Plan(due_days, amounts, remaining)
 

@@ -29,7 +29,10 @@ def insert_rows(
     column_list = ", ".join(columns)
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return

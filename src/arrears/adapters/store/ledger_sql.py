@@ -73,7 +73,9 @@ class SqlLedger:
 
     def product_models(self) -> dict[str, tuple[int, dict[str, object]]]:
         rows = self.connection.execute(
-            select(t.product.c.name, t.product.c.version, t.product.c.rules_json).order_by(t.product.c.name)
+            select(t.product.c.name, t.product.c.version, t.product.c.rules_json).order_by(
+                t.product.c.name
+            )
         ).all()
         return {name: (version, json.loads(body)) for name, version, body in rows}
 
@@ -106,9 +108,7 @@ class SqlLedger:
             select(t.loan.c.loan_id, *_FINGERPRINT_COLUMNS).where(t.loan.c.loan_id.in_(loan_ids))
         ).all()
         # The same shape as records.loan_identity, the rate back in percent.
-        return {
-            row[0]: (*row[1:4], Decimal(row[4]) / PPM, *row[5:]) for row in rows
-        }
+        return {row[0]: (*row[1:4], Decimal(row[4]) / PPM, *row[5:]) for row in rows}
 
     def insert_loans(
         self,
@@ -126,16 +126,39 @@ class SqlLedger:
             c,
             "loan",
             (
-                "loan_id", "borrower_id", "product", "currency", "principal_minor",
-                "annual_rate_ppm", "term_months", "start_date", "first_due_date",
-                "repayment_method", "rounding", "holiday_calendar", "imported_at",
-                "journal_seq", "journal_as_of",
+                "loan_id",
+                "borrower_id",
+                "product",
+                "currency",
+                "principal_minor",
+                "annual_rate_ppm",
+                "term_months",
+                "start_date",
+                "first_due_date",
+                "repayment_method",
+                "rounding",
+                "holiday_calendar",
+                "imported_at",
+                "journal_seq",
+                "journal_as_of",
             ),
             [
                 (
-                    r.loan_id, r.borrower_id, r.product, r.currency, r.principal_minor,
-                    rate_ppm(r.annual_rate_percent), r.term_months, r.start_date,
-                    r.first_due_date, str(r.method), str(r.rounding), cal, now, 1, r.start_date,
+                    r.loan_id,
+                    r.borrower_id,
+                    r.product,
+                    r.currency,
+                    r.principal_minor,
+                    rate_ppm(r.annual_rate_percent),
+                    r.term_months,
+                    r.start_date,
+                    r.first_due_date,
+                    str(r.method),
+                    str(r.rounding),
+                    cal,
+                    now,
+                    1,
+                    r.start_date,
                 )
                 for r, cal in zip(records, calendars, strict=True)
             ],
@@ -154,14 +177,19 @@ class SqlLedger:
             c,
             "journal_entry",
             ("loan_id", "entry_seq", "kind", "source", "currency", "posted_on", "created_at"),
-            [(r.loan_id, 1, "disbursement", "disbursement", r.currency, r.start_date, now) for r in records],
+            [
+                (r.loan_id, 1, "disbursement", "disbursement", r.currency, r.start_date, now)
+                for r in records
+            ],
         )
         postings = [
             (r.loan_id, 1, str(account), amount)
             for r in records
             for account, amount in disbursement_effect(r.principal_minor).items()
         ]
-        insert_rows(c, "journal_posting", ("loan_id", "entry_seq", "account", "amount_minor"), postings)
+        insert_rows(
+            c, "journal_posting", ("loan_id", "entry_seq", "account", "amount_minor"), postings
+        )
         insert_rows(
             c,
             "loan_balance",
@@ -212,7 +240,11 @@ class SqlLedger:
         i = t.installment
         rows = self.connection.execute(
             select(
-                i.c.loan_id, i.c.seq, i.c.due_date, i.c.principal_minor, i.c.interest_minor,
+                i.c.loan_id,
+                i.c.seq,
+                i.c.due_date,
+                i.c.principal_minor,
+                i.c.interest_minor,
                 t.loan.c.principal_minor.label("loan_principal_minor"),
             )
             .join(t.loan, t.loan.c.loan_id == i.c.loan_id)
@@ -240,27 +272,45 @@ class SqlLedger:
 
     def payment_fingerprints(self, payment_ids: Sequence[str]) -> dict[str, tuple[str, date, int]]:
         rows = self.connection.execute(
-            select(t.payment.c.payment_id, t.payment.c.loan_id, t.payment.c.paid_on, t.payment.c.amount_minor)
-            .where(t.payment.c.payment_id.in_(payment_ids))
+            select(
+                t.payment.c.payment_id,
+                t.payment.c.loan_id,
+                t.payment.c.paid_on,
+                t.payment.c.amount_minor,
+            ).where(t.payment.c.payment_id.in_(payment_ids))
         ).all()
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    def insert_payments(self, rows: Sequence[tuple[str, str, date, int, str, str | None]], now: datetime) -> None:
+    def insert_payments(
+        self, rows: Sequence[tuple[str, str, date, int, str, str | None]], now: datetime
+    ) -> None:
         insert_rows(
             self.connection,
             "payment",
-            ("payment_id", "loan_id", "paid_on", "amount_minor", "currency", "channel", "posted_at"),
+            (
+                "payment_id",
+                "loan_id",
+                "paid_on",
+                "amount_minor",
+                "currency",
+                "channel",
+                "posted_at",
+            ),
             [(*row, now) for row in rows],
         )
 
     def payment_row(self, payment_id: str):  # type: ignore[no-untyped-def]
         return self.connection.execute(
             select(t.payment, t.payment_reversal.c.reversed_on)
-            .outerjoin(t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id)
+            .outerjoin(
+                t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id
+            )
             .where(t.payment.c.payment_id == payment_id)
         ).first()
 
-    def insert_reversal(self, payment_id: str, reversed_on: date, reason: str, now: datetime) -> None:
+    def insert_reversal(
+        self, payment_id: str, reversed_on: date, reason: str, now: datetime
+    ) -> None:
         self.connection.execute(
             t.payment_reversal.insert().values(
                 payment_id=payment_id, reversed_on=reversed_on, reason=reason, posted_at=now
@@ -270,8 +320,15 @@ class SqlLedger:
     def standing_payments(self, loan_ids: Sequence[str]) -> dict[str, list[Payment]]:
         """Payments that stand (not reversed), per loan."""
         rows = self.connection.execute(
-            select(t.payment.c.loan_id, t.payment.c.payment_id, t.payment.c.paid_on, t.payment.c.amount_minor)
-            .outerjoin(t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id)
+            select(
+                t.payment.c.loan_id,
+                t.payment.c.payment_id,
+                t.payment.c.paid_on,
+                t.payment.c.amount_minor,
+            )
+            .outerjoin(
+                t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id
+            )
             .where(t.payment.c.loan_id.in_(loan_ids), t.payment_reversal.c.payment_id.is_(None))
         ).all()
         grouped: dict[str, list[Payment]] = defaultdict(list)
@@ -284,10 +341,15 @@ class SqlLedger:
             tuple(row)
             for row in self.connection.execute(
                 select(
-                    t.payment.c.payment_id, t.payment.c.paid_on, t.payment.c.amount_minor,
-                    t.payment.c.channel, t.payment_reversal.c.reversed_on,
+                    t.payment.c.payment_id,
+                    t.payment.c.paid_on,
+                    t.payment.c.amount_minor,
+                    t.payment.c.channel,
+                    t.payment_reversal.c.reversed_on,
                 )
-                .outerjoin(t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id)
+                .outerjoin(
+                    t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id
+                )
                 .where(t.payment.c.loan_id == loan_id)
                 .order_by(t.payment.c.paid_on, t.payment.c.payment_id)
             )
@@ -327,14 +389,23 @@ class SqlLedger:
         for loan_id, currency, posted_on, entries, first_seq in batch:
             seq = first_seq - 1
             for seq, entry in enumerate(entries, start=first_seq):
-                entry_rows.append((loan_id, seq, str(entry.kind), entry.source, currency, posted_on, now))
+                entry_rows.append(
+                    (loan_id, seq, str(entry.kind), entry.source, currency, posted_on, now)
+                )
                 for account, amount in entry.postings.items():
                     posting_rows.append((loan_id, seq, str(account), amount))
                     deltas[(loan_id, str(account))] += amount
             heads.append((seq, posted_on, loan_id))
         c = self.connection
-        insert_rows(c, "journal_entry", ("loan_id", "entry_seq", "kind", "source", "currency", "posted_on", "created_at"), entry_rows)
-        insert_rows(c, "journal_posting", ("loan_id", "entry_seq", "account", "amount_minor"), posting_rows)
+        insert_rows(
+            c,
+            "journal_entry",
+            ("loan_id", "entry_seq", "kind", "source", "currency", "posted_on", "created_at"),
+            entry_rows,
+        )
+        insert_rows(
+            c, "journal_posting", ("loan_id", "entry_seq", "account", "amount_minor"), posting_rows
+        )
         mark = placeholder(c)
         if deltas:
             c.exec_driver_sql(
@@ -354,7 +425,9 @@ class SqlLedger:
         p = t.journal_posting
         total = func.sum(p.c.amount_minor)
         rows = self.connection.execute(
-            select(p.c.loan_id, p.c.entry_seq, total).group_by(p.c.loan_id, p.c.entry_seq).having(total != 0)
+            select(p.c.loan_id, p.c.entry_seq, total)
+            .group_by(p.c.loan_id, p.c.entry_seq)
+            .having(total != 0)
         ).all()
         empty = self.connection.execute(
             text(
@@ -405,4 +478,3 @@ def _terms(row) -> LoanTerms:  # type: ignore[no-untyped-def]
         product=row.product,
         holiday_calendar=row.holiday_calendar,
     )
-

@@ -42,7 +42,9 @@ def demo(
     loans: int = typer.Option(3000, "--loans", min=10, max=200_000, help="How many loans."),
     seed: int = typer.Option(7, "--seed", help="The same seed gives the same portfolio."),
     region: str = typer.Option("cn", "--region", help="cn (CNY, Chinese names) or us."),
-    path: Path = typer.Option(Path("arrears-demo.db"), "--path", help="The SQLite file to (re)create."),
+    path: Path = typer.Option(
+        Path("arrears-demo.db"), "--path", help="The SQLite file to (re)create."
+    ),
 ) -> None:
     """Create a fresh SQLite database with a synthetic portfolio and show it as of today."""
     for suffix in ("", "-wal", "-shm"):
@@ -51,7 +53,9 @@ def demo(
     app.init()
     today = app.today()
     now = app.now()
-    text = files("arrears.entrypoints.cli").joinpath("demo_products.toml").read_text(encoding="utf-8")
+    text = (
+        files("arrears.entrypoints.cli").joinpath("demo_products.toml").read_text(encoding="utf-8")
+    )
     models, _ = parse_products(text)
     products.load_products(app.uow_factory, models, now)
 
@@ -74,7 +78,8 @@ def demo(
     _show_worst_loans(app, today)
     findings = ledger_check.check_ledger(app.uow_factory)
     console.print(
-        "ledger check: " + ("passed — every entry balances" if not findings else f"{len(findings)} problems")
+        "ledger check: "
+        + ("passed — every entry balances" if not findings else f"{len(findings)} problems")
     )
     console.print(
         f"\nTry: arrears --db sqlite:///{path} status LOAN_ID   ·   "

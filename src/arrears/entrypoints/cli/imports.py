@@ -15,7 +15,9 @@ from arrears.domain.findings import Finding
 from arrears.entrypoints.cli.output import app_of, console, errors, progress_bar
 from arrears.services.importing import ImportReport, import_loans, import_payments
 
-app = typer.Typer(help="Import loans and payments from CSV files (see docs/import.md).", no_args_is_help=True)
+app = typer.Typer(
+    help="Import loans and payments from CSV files (see docs/import.md).", no_args_is_help=True
+)
 
 FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The CSV file.")
 SKIP = typer.Option(
@@ -29,7 +31,14 @@ def _count_rows(path: Path) -> int:
         return max(sum(1 for _ in stream) - 1, 0)
 
 
-def _run(ctx: typer.Context, path: Path, rejects: Path | None, what: str, reader: Callable, service: Callable) -> None:  # type: ignore[type-arg]
+def _run(
+    ctx: typer.Context,
+    path: Path,
+    rejects: Path | None,
+    what: str,
+    reader: Callable,
+    service: Callable,
+) -> None:  # type: ignore[type-arg]
     app = app_of(ctx)
 
     def open_rows() -> Iterator[Any]:

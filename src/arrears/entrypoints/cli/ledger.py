@@ -9,12 +9,21 @@ import typer
 
 from arrears.adapters.product_files import parse_products
 from arrears.domain.records import PaymentRecord
-from arrears.entrypoints.cli.output import app_of, console, errors, parse_date, print_json, progress_bar
+from arrears.entrypoints.cli.output import (
+    app_of,
+    console,
+    errors,
+    parse_date,
+    print_json,
+    progress_bar,
+)
 from arrears.services import accruals, ledger_check, payments, products, queries
 
 ledger_app = typer.Typer(help="Check and post the double-entry journal.", no_args_is_help=True)
 payment_app = typer.Typer(help="Post or reverse a single payment.", no_args_is_help=True)
-products_app = typer.Typer(help="Product rules: grace, tolerance, 罚息, fees, waterfall.", no_args_is_help=True)
+products_app = typer.Typer(
+    help="Product rules: grace, tolerance, 罚息, fees, waterfall.", no_args_is_help=True
+)
 
 
 @ledger_app.command("check")
@@ -28,13 +37,17 @@ def check(ctx: typer.Context) -> None:
     if findings:
         errors.print(f"[red]ledger check failed: {len(findings)} problems[/red]")
         raise typer.Exit(1)
-    console.print("ledger check passed: every entry balances and every balance equals its derivation")
+    console.print(
+        "ledger check passed: every entry balances and every balance equals its derivation"
+    )
 
 
 @ledger_app.command("post")
 def post(
     ctx: typer.Context,
-    as_of: str = typer.Option(..., "--as-of", metavar="YYYY-MM-DD", help="Recognise through this date."),
+    as_of: str = typer.Option(
+        ..., "--as-of", metavar="YYYY-MM-DD", help="Recognise through this date."
+    ),
 ) -> None:
     """Recognise interest, 罚息 and late fees in the journal through a date, for every loan."""
     app = app_of(ctx)
@@ -48,7 +61,9 @@ def post(
 @payment_app.command("post")
 def post_payment(
     ctx: typer.Context,
-    payment_id: str = typer.Option(..., "--id", help="The payment's external id (its idempotency key)."),
+    payment_id: str = typer.Option(
+        ..., "--id", help="The payment's external id (its idempotency key)."
+    ),
     loan_id: str = typer.Option(..., "--loan"),
     paid_on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD"),
     amount: str = typer.Option(..., "--amount", help="Major units, e.g. 1066.19"),
@@ -61,7 +76,9 @@ def post_payment(
         if not value.is_finite() or value <= 0:
             raise InvalidOperation
     except InvalidOperation:
-        raise typer.BadParameter(f"{amount!r} is not a positive amount", param_hint="--amount") from None
+        raise typer.BadParameter(
+            f"{amount!r} is not a positive amount", param_hint="--amount"
+        ) from None
     day = parse_date(paid_on, "--on")
     assert day is not None
     record = PaymentRecord(payment_id, loan_id, day, value, None, channel)

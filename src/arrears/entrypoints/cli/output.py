@@ -49,7 +49,9 @@ def parse_date(value: str | None, option: str) -> date | None:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def print_json(data: Any) -> None:
@@ -59,7 +61,9 @@ def print_json(data: Any) -> None:
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column, justify="left" if column in {"loan_id", "bucket", "account"} else "right")
+        table.add_column(
+            column, justify="left" if column in {"loan_id", "bucket", "account"} else "right"
+        )
     for row in rows:
         table.add_row(*[str(v) for v in row])
     console.print(table)

@@ -27,14 +27,23 @@ from arrears.entrypoints.cli.output import (
 )
 from arrears.services import queries
 
-SCHEDULE_COLUMNS = ["seq", "due_date", "principal", "interest", "installment", "remaining_principal"]
+SCHEDULE_COLUMNS = [
+    "seq",
+    "due_date",
+    "principal",
+    "interest",
+    "installment",
+    "remaining_principal",
+]
 STATUS_KEYS = [
     "loan_id", "as_of", "dpd", "bucket", "overdue_principal", "overdue_interest", "penalty",
     "fees", "total_overdue", "outstanding_principal", "payoff_amount",
 ]  # fmt: skip
 AS_OF = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="The date (default: today).")
 
-export_app = typer.Typer(help="Export every loan's schedule or status as CSV.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export every loan's schedule or status as CSV.", no_args_is_help=True
+)
 
 
 def schedule_row(installment: Installment, currency: str) -> list[Any]:
@@ -103,7 +112,7 @@ def status(
         print_json({key: record[key] for key in [*STATUS_KEYS, "currency", "credit"]})
         return
     print_table(f"{loan_id} as of {record['as_of']} ({state.currency})", ["field", "value"],
-                [(key, record[key]) for key in STATUS_KEYS[2:] + ["credit"]])  # fmt: skip
+                [(key, record[key]) for key in [*STATUS_KEYS[2:], "credit"]])  # fmt: skip
 
 
 def portfolio(
@@ -138,7 +147,10 @@ def print_portfolio(summary: queries.PortfolioSummary, format: Format = Format.T
     if not data:
         console.print("no loans")
     for currency, buckets in data.items():
-        rows = [(label, v["loans"], v["outstanding_principal"], v["total_overdue"]) for label, v in buckets.items()]
+        rows = [
+            (label, v["loans"], v["outstanding_principal"], v["total_overdue"])
+            for label, v in buckets.items()
+        ]
         count = sum(v["loans"] for v in buckets.values())
         rows.append(("total", count, *_totals(summary, currency)))
         print_table(f"Portfolio by bucket as of {summary.as_of} ({currency})",
@@ -182,7 +194,9 @@ def export_status(ctx: typer.Context, as_of: str | None = AS_OF, out: Path | Non
 
 def _export(out: Path | None, columns: list[str], rows: Iterator[list[Any]]) -> None:
     with ExitStack() as stack:
-        stream = stack.enter_context(out.open("w", newline="", encoding="utf-8")) if out else sys.stdout
+        stream = (
+            stack.enter_context(out.open("w", newline="", encoding="utf-8")) if out else sys.stdout
+        )
         count = write_csv(stream, columns, rows)
     if out:
         console.print(f"wrote {count} rows to {out}")
