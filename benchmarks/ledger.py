@@ -11,7 +11,6 @@ loan's as-of status. Not a timed test: it reports, it does not assert.
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from arrears.domain.calendar import calendar_for
 from arrears.domain.schedule import build_schedule
 from arrears.entrypoints.bootstrap import App
 from arrears.services import importing, queries
-from arrears.services.synthetic_portfolio import LOAN_HEADERS, PAYMENT_HEADERS, iter_portfolio_rows
+from arrears.services.synthetic_portfolio import write_portfolio_csv
 from arrears.settings import load_settings
 
 AS_OF = date(2026, 11, 29)
@@ -35,17 +34,12 @@ NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
 def generate(folder: Path, count: int, seed: int) -> tuple[Path, Path, int]:
     loans_path, payments_path = folder / "loans.csv", folder / "payments.csv"
-    payments = 0
-    with loans_path.open("w", newline="") as lf, payments_path.open("w", newline="") as pf:
-        loans_out = csv.DictWriter(lf, LOAN_HEADERS, lineterminator="\n")
-        payments_out = csv.DictWriter(pf, PAYMENT_HEADERS, lineterminator="\n")
-        loans_out.writeheader()
-        payments_out.writeheader()
-        for loan_row, payment_rows in iter_portfolio_rows(count, AS_OF, seed=seed, term_months=12):
-            loans_out.writerow(loan_row)
-            payments_out.writerows(payment_rows)
-            payments += len(payment_rows)
-    return loans_path, payments_path, payments
+    with (
+        loans_path.open("w", newline="", encoding="utf-8") as loans,
+        payments_path.open("w", newline="", encoding="utf-8") as payments,
+    ):
+        _, payment_count = write_portfolio_csv(loans, payments, count, AS_OF, seed=seed, term_months=12)
+    return loans_path, payments_path, payment_count
 
 
 def rows_of(path: Path, reader: Any) -> Any:

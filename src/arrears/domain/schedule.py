@@ -200,8 +200,9 @@ def build_schedule(
         dates = dates[-1:]
     installments = []
     remaining = principal_minor
+    make = tuple.__new__  # NamedTuple's own __new__ is Python code; a million loans notice
     for seq, (period, due) in enumerate(zip(periods, dates, strict=True), start=1):
         principal, interest = period
         remaining -= principal
-        installments.append(Installment(seq, due, principal, interest, remaining))
+        installments.append(make(Installment, (seq, due, principal, interest, remaining)))
     return tuple(installments)

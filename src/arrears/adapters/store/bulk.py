@@ -42,12 +42,9 @@ def insert_rows(
 def _sqlite_insert(
     connection: Connection, table: str, column_list: str, width: int, rows: Sequence[Sequence[Any]]
 ) -> None:
-    converters = [_sqlite_converter(value) for value in rows[0]]
-    if any(converters):
-        rows = [
-            tuple(c(v) if c and v is not None else v for c, v in zip(converters, row, strict=True))
-            for row in rows
-        ]
+    converting = [(i, c) for i, c in enumerate(_column_converters(rows)) if c]
+    if converting:
+        rows = [_converted(row, converting) for row in rows]
     group = "(" + ", ".join("?" * width) + ")"
     per = SQLITE_ROWS_PER_STATEMENT
     full = len(rows) - len(rows) % per
@@ -62,6 +59,28 @@ def _sqlite_insert(
         statement = f"INSERT INTO {table} ({column_list}) VALUES " + ", ".join([group] * len(rest))
         cursor.execute(statement, tuple(chain.from_iterable(rest)))
     cursor.close()
+
+
+def _column_converters(rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """Per column, how to turn its values into SQLite text (judged on the first non-null)."""
+    converters: list[Any] = [None] * len(rows[0])
+    undecided = set(range(len(rows[0])))
+    for row in rows[:1000]:
+        for index in list(undecided):
+            if row[index] is not None:
+                converters[index] = _sqlite_converter(row[index])
+                undecided.discard(index)
+        if not undecided:
+            break
+    return converters
+
+
+def _converted(row: Sequence[Any], converting: list[tuple[int, Any]]) -> list[Any]:
+    values = list(row)
+    for index, convert in converting:
+        if values[index] is not None:
+            values[index] = convert(values[index])
+    return values
 
 
 def _sqlite_converter(sample: Any) -> Any:

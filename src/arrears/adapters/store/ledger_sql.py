@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Connection, func, select, text
 
@@ -24,7 +25,11 @@ from arrears.domain.records import LoanRecord
 from arrears.domain.schedule import Installment, RepaymentMethod
 from arrears.domain.terms import DEFAULT_RULES, LoanTerms, ProductRules
 
-PPM = Decimal(10_000)  # annual_rate_ppm = percent × 10 000
+PPM = Decimal(10_000)
+
+# Dates go to bulk inserts as ISO text (what both stores parse, and SQLite stores);
+# a portfolio repeats few dates, so each is rendered once.
+iso = lru_cache(maxsize=65536)(date.isoformat)  # annual_rate_ppm = percent × 10 000
 
 
 def rate_ppm(annual_rate_percent: Decimal) -> int:
@@ -104,11 +109,29 @@ class SqlLedger:
 
     # -- loans -----------------------------------------------------------------
     def loan_fingerprints(self, loan_ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
+        loan_ids = self.known_loan_ids(loan_ids)  # a fresh import finds none: skip the wide read
+        if not loan_ids:
+            return {}
         rows = self.connection.execute(
             select(t.loan.c.loan_id, *_FINGERPRINT_COLUMNS).where(t.loan.c.loan_id.in_(loan_ids))
         ).all()
         # The same shape as records.loan_identity, the rate back in percent.
         return {row[0]: (*row[1:4], Decimal(row[4]) / PPM, *row[5:]) for row in rows}
+
+    def known_loan_ids(self, loan_ids: Sequence[str]) -> list[str]:
+        """Which of these loan ids are stored (plain SQL: compiling a 5 000-id IN is slow)."""
+        found: list[str] = []
+        mark = placeholder(self.connection)
+        for start in range(0, len(loan_ids), 900):
+            part = list(loan_ids[start : start + 900])
+            marks = ", ".join([mark] * len(part))
+            found.extend(
+                row[0]
+                for row in self.connection.exec_driver_sql(
+                    f"SELECT loan_id FROM loan WHERE loan_id IN ({marks})", tuple(part)
+                )
+            )
+        return found
 
     def insert_loans(
         self,
@@ -151,14 +174,14 @@ class SqlLedger:
                     r.principal_minor,
                     rate_ppm(r.annual_rate_percent),
                     r.term_months,
-                    r.start_date,
-                    r.first_due_date,
+                    iso(r.start_date),
+                    r.first_due_date and iso(r.first_due_date),
                     str(r.method),
                     str(r.rounding),
                     cal,
                     now,
                     1,
-                    r.start_date,
+                    iso(r.start_date),
                 )
                 for r, cal in zip(records, calendars, strict=True)
             ],
@@ -168,7 +191,7 @@ class SqlLedger:
             "installment",
             ("loan_id", "seq", "due_date", "principal_minor", "interest_minor"),
             [
-                (r.loan_id, i.seq, i.due_date, i.principal_minor, i.interest_minor)
+                (r.loan_id, i.seq, iso(i.due_date), i.principal_minor, i.interest_minor)
                 for r, schedule in zip(records, schedules, strict=True)
                 for i in schedule
             ],
@@ -178,7 +201,7 @@ class SqlLedger:
             "journal_entry",
             ("loan_id", "entry_seq", "kind", "source", "currency", "posted_on", "created_at"),
             [
-                (r.loan_id, 1, "disbursement", "disbursement", r.currency, r.start_date, now)
+                (r.loan_id, 1, "disbursement", "disbursement", r.currency, iso(r.start_date), now)
                 for r in records
             ],
         )

@@ -65,7 +65,7 @@ installment = Table(
     Column("due_date", Date, nullable=False),
     Column("principal_minor", BigInteger, nullable=False),
     Column("interest_minor", BigInteger, nullable=False),
-    Index("ix_installment_due_date", "due_date"),
+    sqlite_with_rowid=False,
 )
 
 payment = Table(
@@ -100,6 +100,7 @@ journal_entry = Table(
     Column("currency", String(3), nullable=False),
     Column("posted_on", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 journal_posting = Table(
@@ -112,6 +113,7 @@ journal_posting = Table(
     ForeignKeyConstraint(
         ["loan_id", "entry_seq"], ["journal_entry.loan_id", "journal_entry.entry_seq"]
     ),
+    sqlite_with_rowid=False,
 )
 
 loan_balance = Table(
@@ -120,6 +122,7 @@ loan_balance = Table(
     Column("loan_id", String(64), ForeignKey("loan.loan_id"), primary_key=True),
     Column("account", String(32), primary_key=True),
     Column("balance_minor", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 payment_reversal = Table(

@@ -49,8 +49,8 @@ def upgrade() -> None:
         sa.Column("due_date", sa.Date, nullable=False),
         sa.Column("principal_minor", sa.BigInteger, nullable=False),
         sa.Column("interest_minor", sa.BigInteger, nullable=False),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_installment_due_date", "installment", ["due_date"])
     op.create_table(
         "payment",
         sa.Column("payment_id", sa.String(64), primary_key=True),

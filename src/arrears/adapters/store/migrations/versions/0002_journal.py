@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("posted_on", sa.Date, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "journal_posting",
@@ -43,12 +44,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["loan_id", "entry_seq"], ["journal_entry.loan_id", "journal_entry.entry_seq"]
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "loan_balance",
         sa.Column("loan_id", sa.String(64), sa.ForeignKey("loan.loan_id"), primary_key=True),
         sa.Column("account", sa.String(32), primary_key=True),
         sa.Column("balance_minor", sa.BigInteger, nullable=False),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("loan") as batch:
         batch.add_column(sa.Column("journal_seq", sa.Integer, nullable=False, server_default="0"))
