@@ -511,21 +511,34 @@ def _misshapen(row: list[str], header: list[str], line: int) -> ParsedRow[Any]:
 # --- rejects -----------------------------------------------------------------------------
 
 
-def write_rejects(stream: TextIO, header: list[str], rejected: Iterable[ParsedRow[Any]]) -> int:
-    """Write rejected rows as CSV: the original columns, then ``line`` and ``reason``.
+class RejectsWriter:
+    """Writes rejected rows as CSV, one at a time: the original columns, then ``line`` and
+    ``reason`` — all findings of the row joined with ``"; "`` (no message contains one),
+    each as ``column: message [code]``. ``header`` is the input file's header
+    (``list(row.raw)`` of any row read from it)."""
 
-    ``reason`` joins all findings of the row with ``"; "`` (no message contains one), each as
-    ``column: message [code]``. Returns the number of rows written. ``header`` is
-    the input file's header (``list(row.raw)`` of any row read from it).
-    """
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow([*header, "line", "reason"])
-    count = 0
+    def __init__(self, stream: TextIO, header: list[str]) -> None:
+        self.header = header
+        self.count = 0
+        self._writer = csv.writer(stream, lineterminator="\n")
+        self._writer.writerow([*header, "line", "reason"])
+
+    def add(self, parsed: ParsedRow[Any], findings: Iterable[Finding] | None = None) -> None:
+        """Write one row; ``findings`` (default: the parser's) may add the store's own."""
+        found = parsed.findings if findings is None else findings
+        reason = "; ".join(_reason(finding) for finding in found)
+        self._writer.writerow(
+            [*(parsed.raw.get(name, "") for name in self.header), parsed.line, reason]
+        )
+        self.count += 1
+
+
+def write_rejects(stream: TextIO, header: list[str], rejected: Iterable[ParsedRow[Any]]) -> int:
+    """Write rejected rows (see ``RejectsWriter``); returns how many were written."""
+    writer = RejectsWriter(stream, header)
     for parsed in rejected:
-        reason = "; ".join(_reason(finding) for finding in parsed.findings)
-        writer.writerow([*(parsed.raw.get(name, "") for name in header), parsed.line, reason])
-        count += 1
-    return count
+        writer.add(parsed)
+    return writer.count
 
 
 def _reason(finding: Finding) -> str:

@@ -6,7 +6,7 @@ units; it names its rounding.
 
 >>> Money.of("1234.5", "CNY")
 Money(minor=123450, currency='CNY')
->>> to_minor(Decimal("10.005"), Rounding.HALF_UP)
+>>> to_minor(Decimal("1000.5"), Rounding.HALF_UP)
 1001
 """
 

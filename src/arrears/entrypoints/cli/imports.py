@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import typer
 
-from arrears.adapters.csv_formats import read_loans, read_payments
+from arrears.adapters.csv_formats import RejectsWriter, read_loans, read_payments
 from arrears.domain.findings import Finding
 from arrears.entrypoints.cli.output import app_of, console, errors, progress_bar
 from arrears.services.importing import ImportReport, import_loans, import_payments
@@ -49,7 +48,7 @@ def _run(
         on_reject = None
         if rejects is not None:
             out = stack.enter_context(rejects.open("w", newline="", encoding="utf-8"))
-            on_reject = _reject_writer(out, path)
+            on_reject = _reject_writer(out)
         total = _count_rows(path)
         bar = stack.enter_context(progress_bar(f"import {what}", total))
         report = service(app.uow_factory, open_rows, app.now(), skip_invalid=rejects is not None,
@@ -57,15 +56,15 @@ def _run(
     _report(report, what, rejects)
 
 
-def _reject_writer(out: Any, source: Path) -> Callable[[Any, list[Finding]], None]:
-    with source.open(newline="", encoding="utf-8-sig") as stream:
-        header = next(csv.reader(stream), [])
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*header, "line", "reason"])
+def _reject_writer(out: Any) -> Callable[[Any, list[Finding]], None]:
+    """Rejects go to ``out`` as they are found; the header is the file's own, as read."""
+    writer: RejectsWriter | None = None
 
     def write(row: Any, findings: list[Finding]) -> None:
-        reason = "; ".join(f"{f.column + ': ' if f.column else ''}{f.message}" for f in findings)
-        writer.writerow([*(row.raw.get(column, "") for column in header), row.line, reason])
+        nonlocal writer
+        if writer is None:
+            writer = RejectsWriter(out, list(row.raw))
+        writer.add(row, findings)
 
     return write
 
