@@ -23,6 +23,7 @@ from typing import Any
 from arrears.adapters.csv_formats import read_loans, read_payments
 from arrears.domain.calendar import calendar_for
 from arrears.domain.schedule import build_schedule
+from arrears.entrypoints.batch.parallel_import import import_loans_parallel
 from arrears.entrypoints.bootstrap import App
 from arrears.services import importing, queries
 from arrears.services.synthetic_portfolio import write_portfolio_csv
@@ -38,7 +39,9 @@ def generate(folder: Path, count: int, seed: int) -> tuple[Path, Path, int]:
         loans_path.open("w", newline="", encoding="utf-8") as loans,
         payments_path.open("w", newline="", encoding="utf-8") as payments,
     ):
-        _, payment_count = write_portfolio_csv(loans, payments, count, AS_OF, seed=seed, term_months=12)
+        _, payment_count = write_portfolio_csv(
+            loans, payments, count, AS_OF, seed=seed, term_months=12
+        )
     return loans_path, payments_path, payment_count
 
 
@@ -65,6 +68,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="database URL (default: a new SQLite file in a temp folder)")
     parser.add_argument("--skip-payments", action="store_true", help="time the loan import only")
+    parser.add_argument(
+        "--readers", type=int, default=2,
+        help="reader processes for the SQLite loan import (1: the row-by-row path)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="arrears-bench-"))
@@ -87,11 +94,13 @@ def main() -> None:
     s["schedules"] = time.perf_counter() - started
     sample = random.Random(args.seed).sample([r.loan_id for r in records], min(200, len(records)))
     del records
-    report = timed(
-        "import_loans",
-        s,
-        lambda: importing.import_loans(app.uow_factory, rows_of(loans_csv, read_loans), NOW),
-    )
+
+    def import_loans() -> importing.ImportReport:
+        if args.readers > 1 and app.engine.dialect.name == "sqlite":
+            return import_loans_parallel(app, loans_csv, NOW, readers=args.readers)
+        return importing.import_loans(app.uow_factory, rows_of(loans_csv, read_loans), NOW)
+
+    report = timed("import_loans", s, import_loans)
     assert report.clean and report.written == args.loans, report.findings[:5]
     if not args.skip_payments:
         paid = timed("import_payments", s, lambda: importing.import_payments(

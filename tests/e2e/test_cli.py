@@ -166,3 +166,17 @@ def test_the_demo_builds_a_portfolio_in_every_method_and_passes_the_ledger_check
     assert "ledger check: passed" in result.stdout
     check = run("ledger", "check", db=f"sqlite:///{tmp_path / 'demo.db'}")
     assert check.returncode == 0
+
+
+def test_import_with_reader_processes_stores_every_loan(database_url: str, tmp_path: Path) -> None:
+    rows = [
+        f"L{k:05d},B{k:05d},CNY,{1000 + k}.00,12,6,2026-01-15,equal_principal,half_up,,王芳"
+        for k in range(2500)
+    ]
+    loans = write_csv(tmp_path / "loans.csv", LOANS_HEADER, *rows)
+    result = run("import", "loans", str(loans), "--readers", "2", db=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "2500 written" in result.stdout
+    assert run("ledger", "check", db=database_url).returncode == 0
+    schedule = run("schedule", "L02499", "--format", "csv", db=database_url).stdout.splitlines()
+    assert schedule[1] == "1,2026-02-15,583.17,34.99,618.16,2915.83"  # 3499.00 / 6, 1 % a month

@@ -396,13 +396,21 @@ _PAYMENTS = _Format(
 )
 
 
-def read_loans(stream: TextIO) -> Iterator[ParsedRow[LoanRecord]]:
+SHARE_BLOCK = 1000  # rows a parallel reader takes in turn
+
+
+def read_loans(
+    stream: TextIO, share: tuple[int, int] | None = None
+) -> Iterator[ParsedRow[LoanRecord]]:
     """Read a loans file row by row. Open it with ``newline=""`` (the csv module's rule).
 
     A header problem yields one row (line 1, no record) and stops. Blank lines and
-    rows of empty cells are skipped.
+    rows of empty cells are skipped. ``share=(k, n)`` checks and yields only the k-th
+    of every n blocks of ``SHARE_BLOCK`` rows (parallel readers split a file so, and
+    each block keeps the file's order); ids are still tracked over every row, so
+    each reader finds the same conflicting duplicates.
     """
-    return _read(stream, _LOANS)
+    return _read(stream, _LOANS, share)
 
 
 def read_payments(stream: TextIO) -> Iterator[ParsedRow[PaymentRecord]]:
@@ -410,7 +418,9 @@ def read_payments(stream: TextIO) -> Iterator[ParsedRow[PaymentRecord]]:
     return _read(stream, _PAYMENTS)
 
 
-def _read(stream: TextIO, fmt: _Format[T]) -> Iterator[ParsedRow[T]]:
+def _read(
+    stream: TextIO, fmt: _Format[T], share: tuple[int, int] | None = None
+) -> Iterator[ParsedRow[T]]:
     reader = csv.reader(stream)
     try:
         first = next(reader, [])
@@ -422,9 +432,10 @@ def _read(stream: TextIO, fmt: _Format[T]) -> Iterator[ParsedRow[T]]:
     header = [name.strip() for name in first]
     header_findings = _header_findings(header, fmt)
     if header_findings:
-        yield ParsedRow(1, dict(zip(header, first, strict=True)), None, tuple(header_findings))
+        if share is None or share[0] == 0:  # one reader reports the header
+            yield ParsedRow(1, dict(zip(header, first, strict=True)), None, tuple(header_findings))
         return
-    yield from _rows(reader, header, fmt)
+    yield from _rows(reader, header, fmt, share)
 
 
 def _header_findings(header: list[str], fmt: _Format[Any]) -> list[Finding]:
@@ -447,7 +458,9 @@ def _header_findings(header: list[str], fmt: _Format[Any]) -> list[Finding]:
     return findings
 
 
-def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow[T]]:
+def _rows(
+    reader: Any, header: list[str], fmt: _Format[T], share: tuple[int, int] | None = None
+) -> Iterator[ParsedRow[T]]:
     width = len(header)
     position = {name: i for i, name in enumerate(header)}
     # Cells in the format's column order; an absent optional column reads the empty
@@ -457,6 +470,8 @@ def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow
     # Memory stays bounded: one hash per id, never the rows themselves.
     row_hash_by_id: dict[str, int] = {}
     end_of_previous = reader.line_num
+    mine, readers = share or (0, 1)
+    index = -1
     while True:
         try:
             row = next(reader)
@@ -464,16 +479,24 @@ def _rows(reader: Any, header: list[str], fmt: _Format[T]) -> Iterator[ParsedRow
             return
         except csv.Error as error:
             line, end_of_previous = end_of_previous + 1, reader.line_num
-            yield ParsedRow(line, {}, None, (_unreadable(error, line),))
+            index += 1
+            if (index // SHARE_BLOCK) % readers == mine:
+                yield ParsedRow(line, {}, None, (_unreadable(error, line),))
             continue
         except UnicodeDecodeError as error:  # the rest of the file cannot be trusted either
-            yield ParsedRow(
-                end_of_previous + 1, {}, None, (_unreadable(error, end_of_previous + 1),)
-            )
+            if ((index + 1) // SHARE_BLOCK) % readers == mine:
+                line = end_of_previous + 1
+                yield ParsedRow(line, {}, None, (_unreadable(error, line),))
             return
         # A quoted cell may span lines: a row starts right after the previous one ended.
         line, end_of_previous = end_of_previous + 1, reader.line_num
+        index += 1
         cells = [cell.strip() for cell in row]
+        if (index // SHARE_BLOCK) % readers != mine:
+            if len(cells) == width and cells[id_index]:
+                cells.append("")
+                row_hash_by_id.setdefault(cells[id_index], hash(tuple(cells)))
+            continue
         if len(cells) != width or not cells[id_index]:
             if not any(cells):
                 continue  # blank lines and all-empty rows (",,,") carry nothing

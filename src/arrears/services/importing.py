@@ -154,6 +154,15 @@ def import_loans(
     )  # fmt: skip
 
 
+def rate_findings(record: LoanRecord, line: int) -> list[Finding]:
+    """Rates are stored exactly in parts per million: at most 4 decimals of a percent."""
+    exponent = record.annual_rate_percent.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -RATE_DECIMALS:
+        message = f"annual_rate has more than {RATE_DECIMALS} decimals"
+        return [Finding(FindingCode.BAD_NUMBER, message, line=line, column="annual_rate")]
+    return []
+
+
 def _check_loans(ledger: Ledger, chunk: list[ParsedRowLike[LoanRecord]]) -> _Verdicts:
     verdicts = _Verdicts()
     stored = ledger.loan_fingerprints([r.record.loan_id for r in chunk if r.record])
@@ -163,12 +172,8 @@ def _check_loans(ledger: Ledger, chunk: list[ParsedRowLike[LoanRecord]]) -> _Ver
         record = row.record
         if record is None or row.findings:
             continue
-        exponent = record.annual_rate_percent.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -RATE_DECIMALS:
-            verdicts.add(row.line, Finding(
-                FindingCode.BAD_NUMBER, f"annual_rate has more than {RATE_DECIMALS} decimals",
-                line=row.line, column="annual_rate",
-            ))  # fmt: skip
+        for finding in rate_findings(record, row.line):
+            verdicts.add(row.line, finding)
         known = stored.get(record.loan_id)
         if known is None:
             continue

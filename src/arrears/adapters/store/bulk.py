@@ -45,10 +45,18 @@ def _sqlite_insert(
     converting = [(i, c) for i, c in enumerate(_column_converters(rows)) if c]
     if converting:
         rows = [_converted(row, converting) for row in rows]
+    cursor = connection.connection.driver_connection.cursor()
+    sqlite_insert_many(cursor, table, column_list, width, rows)
+    cursor.close()
+
+
+def sqlite_insert_many(
+    cursor: Any, table: str, column_list: str, width: int, rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert on a raw sqlite3 cursor, many rows per statement."""
     group = "(" + ", ".join("?" * width) + ")"
     per = SQLITE_ROWS_PER_STATEMENT
     full = len(rows) - len(rows) % per
-    cursor = connection.connection.driver_connection.cursor()
     if full:
         statement = f"INSERT INTO {table} ({column_list}) VALUES " + ", ".join([group] * per)
         cursor.executemany(
@@ -58,7 +66,6 @@ def _sqlite_insert(
         rest = rows[full:]
         statement = f"INSERT INTO {table} ({column_list}) VALUES " + ", ".join([group] * len(rest))
         cursor.execute(statement, tuple(chain.from_iterable(rest)))
-    cursor.close()
 
 
 def _column_converters(rows: Sequence[Sequence[Any]]) -> list[Any]:
@@ -85,14 +92,14 @@ def _converted(row: Sequence[Any], converting: list[tuple[int, Any]]) -> list[An
 
 def _sqlite_converter(sample: Any) -> Any:
     if isinstance(sample, datetime):
-        return _sqlite_datetime
+        return sqlite_datetime
     if isinstance(sample, date):
         return date.isoformat
     return None
 
 
 @lru_cache(maxsize=1024)  # a batch stamps every row with the same time
-def _sqlite_datetime(value: datetime) -> str:
+def sqlite_datetime(value: datetime) -> str:
     """The text SQLAlchemy's SQLite DATETIME stores: UTC, microseconds, no offset."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)

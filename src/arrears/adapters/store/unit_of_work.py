@@ -39,3 +39,8 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._transaction is not None
         self._transaction.commit()
+
+    def rollback(self) -> None:
+        assert self._transaction is not None
+        if self._transaction.is_active:
+            self._transaction.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -11,6 +12,8 @@ import typer
 
 from arrears.adapters.csv_formats import RejectsWriter, read_loans, read_payments
 from arrears.domain.findings import Finding
+from arrears.entrypoints.batch.parallel_import import import_loans_parallel
+from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import app_of, console, errors, progress_bar
 from arrears.services.importing import ImportReport, import_loans, import_payments
 
@@ -35,9 +38,10 @@ def _run(
     path: Path,
     rejects: Path | None,
     what: str,
-    reader: Callable,
-    service: Callable,
-) -> None:  # type: ignore[type-arg]
+    reader: Callable[..., Any],
+    service: Callable[..., ImportReport],
+    readers: int = 1,
+) -> None:
     app = app_of(ctx)
 
     def open_rows() -> Iterator[Any]:
@@ -51,9 +55,25 @@ def _run(
             on_reject = _reject_writer(out)
         total = _count_rows(path)
         bar = stack.enter_context(progress_bar(f"import {what}", total))
-        report = service(app.uow_factory, open_rows, app.now(), skip_invalid=rejects is not None,
-                         on_reject=on_reject, progress=bar)  # fmt: skip
+        options = {"skip_invalid": rejects is not None, "on_reject": on_reject, "progress": bar}
+        if _parallel_readers(app, readers, total) > 1:
+            readers = _parallel_readers(app, readers, total)
+            report = import_loans_parallel(app, path, app.now(), readers=readers, **options)
+        else:
+            report = service(app.uow_factory, open_rows, app.now(), **options)
     _report(report, what, rejects)
+
+
+PARALLEL_FROM_ROWS = 20_000  # below this, starting reader processes costs more than it saves
+
+
+def _parallel_readers(app: App, readers: int, rows: int) -> int:
+    """How many reader processes: as asked, or (0) one per core for big files on SQLite."""
+    if app.engine.dialect.name != "sqlite":
+        return 1
+    if readers == 0:
+        return min(os.cpu_count() or 1, 4) if rows >= PARALLEL_FROM_ROWS else 1
+    return readers
 
 
 def _reject_writer(out: Any) -> Callable[[Any, list[Finding]], None]:
@@ -87,9 +107,20 @@ def _report(report: ImportReport, what: str, rejects: Path | None) -> None:
 
 
 @app.command("loans")
-def loans(ctx: typer.Context, file: Path = FILE, skip_invalid: Path | None = SKIP) -> None:
+def loans(
+    ctx: typer.Context,
+    file: Path = FILE,
+    skip_invalid: Path | None = SKIP,
+    readers: int = typer.Option(
+        0,
+        "--readers",
+        min=0,
+        max=16,
+        help="Reader processes on SQLite (0: one per core for files of 20,000 rows or more).",
+    ),
+) -> None:
     """Import loans: the file is checked whole; any bad row and nothing is written."""
-    _run(ctx, file, skip_invalid, "loans", read_loans, import_loans)
+    _run(ctx, file, skip_invalid, "loans", read_loans, import_loans, readers)
 
 
 @app.command("payments")

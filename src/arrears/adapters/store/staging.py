@@ -1,0 +1,225 @@
+"""Stage-and-merge loan imports: parallel readers stage rows, one transaction merges them.
+
+A million-row loans file is mostly CPU work — reading, checking, building
+schedules — and SQLite takes one writer. So several reader processes each check
+a share of the rows and write them, with their schedules, into a scratch SQLite
+file of their own (no locks, no fsync). Then the store's own connection attaches
+the scratch files and merges them in set-based SQL, in the one transaction that
+keeps the import all-or-nothing: the same rows, findings and journal entries as
+the row-by-row path (``services.importing``), which a test holds equal.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from arrears.adapters.store.bulk import sqlite_datetime, sqlite_insert_many
+from arrears.domain.findings import Finding, FindingCode
+from arrears.domain.records import LoanRecord
+from arrears.domain.schedule import Installment
+
+LOAN_COLUMNS = (
+    "line", "loan_id", "borrower_id", "currency", "principal_minor", "annual_rate_ppm",
+    "term_months", "start_date", "first_due_date", "repayment_method", "rounding", "product",
+    "holiday_calendar", "borrower_name", "phone", "email", "timezone", "language",
+)  # fmt: skip
+INSTALLMENT_COLUMNS = ("line", "loan_id", "seq", "due_date", "principal_minor", "interest_minor")
+# The terms a re-imported loan must match (records.loan_identity, column by column).
+IDENTITY_COLUMNS = (
+    "borrower_id", "currency", "principal_minor", "annual_rate_ppm", "term_months",
+    "start_date", "first_due_date", "repayment_method", "rounding", "product",
+)  # fmt: skip
+
+
+class StagingFile:
+    """One reader's scratch file: the rows it checked, their schedules, its rejects."""
+
+    def __init__(self, path: Path) -> None:
+        self.connection = sqlite3.connect(path, isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode=OFF")
+        self.connection.execute("PRAGMA synchronous=OFF")
+        self.connection.execute(f"CREATE TABLE stage_loan ({', '.join(LOAN_COLUMNS)})")
+        self.connection.execute(
+            f"CREATE TABLE stage_installment ({', '.join(INSTALLMENT_COLUMNS)})"
+        )
+        self.connection.execute("CREATE TABLE stage_reject (line INTEGER, raw TEXT, findings TEXT)")
+        self.connection.execute("BEGIN")
+
+    def add_loans(
+        self,
+        staged: Sequence[tuple[int, LoanRecord, int, str | None]],
+        schedules: Sequence[Sequence[Installment]],
+    ) -> None:
+        """(line, record, rate in ppm, holiday calendar) per loan, with its schedule."""
+        cursor = self.connection.cursor()
+        sqlite_insert_many(cursor, "stage_loan", ", ".join(LOAN_COLUMNS), len(LOAN_COLUMNS), [
+            (
+                line, r.loan_id, r.borrower_id, r.currency, r.principal_minor, ppm,
+                r.term_months, r.start_date.isoformat(),
+                r.first_due_date.isoformat() if r.first_due_date else None,
+                str(r.method), str(r.rounding), r.product, calendar, r.borrower_name, r.phone,
+                r.email, r.timezone, r.language,
+            )
+            for line, r, ppm, calendar in staged
+        ])  # fmt: skip
+        sqlite_insert_many(
+            cursor, "stage_installment", ", ".join(INSTALLMENT_COLUMNS), len(INSTALLMENT_COLUMNS),
+            [
+                (line, r.loan_id, i.seq, i.due_date.isoformat(), i.principal_minor, i.interest_minor)
+                for (line, r, _ppm, _cal), schedule in zip(staged, schedules, strict=True)
+                for i in schedule
+            ],
+        )  # fmt: skip
+
+    def add_reject(self, line: int, raw: dict[str, str], findings: Iterable[Finding]) -> None:
+        self.connection.execute(
+            "INSERT INTO stage_reject VALUES (?, ?, ?)",
+            (
+                line,
+                json.dumps(raw, ensure_ascii=False),
+                json.dumps([_finding_json(f) for f in findings]),
+            ),
+        )
+
+    def close(self) -> None:
+        self.connection.execute("COMMIT")
+        self.connection.close()
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {"code": str(finding.code), "message": finding.message, "line": finding.line,
+            "column": finding.column, "subject": finding.subject}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StagedReject:
+    """A rejected row as the readers saw it (the shape the CLI's rejects writer takes)."""
+
+    line: int
+    raw: dict[str, str]
+    record: None
+    findings: tuple[Finding, ...]
+
+
+def staged_rejects(paths: Sequence[Path]) -> list[StagedReject]:
+    rejects = []
+    for path in paths:
+        with sqlite3.connect(path) as connection:
+            for line, raw, findings in connection.execute(
+                "SELECT line, raw, findings FROM stage_reject"
+            ):
+                found = tuple(
+                    Finding(
+                        FindingCode(f["code"]), f["message"], f["line"], f["column"], f["subject"]
+                    )
+                    for f in json.loads(findings)
+                )
+                rejects.append(StagedReject(line, json.loads(raw), None, found))
+    return sorted(rejects, key=lambda r: r.line)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeCounts:
+    written: int
+    unchanged: int
+
+
+class StagedMerge:
+    """Attach the readers' files to the store's connection and merge them (SQLite only)."""
+
+    def __init__(self, connection: Connection, paths: Sequence[Path]) -> None:
+        self.sql = connection.exec_driver_sql
+        self.schemas = [f"stage{k}" for k in range(len(paths))]
+        for schema, path in zip(self.schemas, paths, strict=True):
+            self.sql(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+        # An identical row repeated in the file may be staged by two readers: keep one.
+        self.sql(
+            f"CREATE TEMP TABLE staged ({', '.join(LOAN_COLUMNS).replace('loan_id', 'loan_id PRIMARY KEY', 1)})"
+        )
+        self.staged_rows = 0
+        for schema in self.schemas:
+            self.staged_rows += self.sql(f"SELECT COUNT(*) FROM {schema}.stage_loan").scalar_one()
+            self.sql(f"INSERT OR IGNORE INTO staged SELECT * FROM {schema}.stage_loan")
+
+    def conflicts(self) -> list[tuple[int, str]]:
+        """(line, loan id) of staged loans already stored with other terms."""
+        same = " AND ".join(f"l.{c} IS s.{c}" for c in IDENTITY_COLUMNS)
+        rows = self.sql(
+            f"SELECT s.line, s.loan_id FROM staged s JOIN loan l ON l.loan_id = s.loan_id WHERE NOT ({same})"
+            " ORDER BY s.line"
+        ).all()
+        return [(line, loan_id) for line, loan_id in rows]
+
+    def write(self, now: datetime) -> MergeCounts:
+        """Write the staged loans not yet stored: borrowers, loans, schedules, disbursements."""
+        stamp = sqlite_datetime(now)
+        columns = ", ".join(LOAN_COLUMNS)
+        self.sql(
+            f"CREATE TEMP TABLE new_loan ({columns.replace('line', 'line INTEGER PRIMARY KEY', 1)})"
+        )
+        self.sql(f"INSERT INTO new_loan SELECT {columns} FROM staged s"
+                 " WHERE NOT EXISTS (SELECT 1 FROM loan l WHERE l.loan_id = s.loan_id) ORDER BY line")  # fmt: skip
+        written = self.sql("SELECT COUNT(*) FROM new_loan").scalar_one()
+        unchanged = self.sql("SELECT COUNT(*) FROM staged").scalar_one() - written
+        self.sql(
+            "INSERT INTO borrower (borrower_id, name, phone, email, timezone, language)"
+            " SELECT borrower_id, borrower_name, phone, email, timezone, language FROM new_loan"
+            " WHERE true ORDER BY line"
+            " ON CONFLICT (borrower_id) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
+            " email = excluded.email, timezone = excluded.timezone, language = excluded.language"
+        )
+        self.sql(
+            "INSERT INTO loan (loan_id, borrower_id, product, currency, principal_minor,"
+            " annual_rate_ppm, term_months, start_date, first_due_date, repayment_method, rounding,"
+            " holiday_calendar, imported_at, journal_seq, journal_as_of)"
+            " SELECT loan_id, borrower_id, product, currency, principal_minor, annual_rate_ppm,"
+            " term_months, start_date, first_due_date, repayment_method, rounding, holiday_calendar,"
+            " ?, 1, start_date FROM new_loan ORDER BY loan_id",
+            (stamp,),
+        )
+        # Usually every staged loan is new and staged once: copy the schedules straight.
+        straight = written == self.staged_rows
+        for schema in self.schemas:
+            source = f"{schema}.stage_installment i"
+            if not straight:
+                source += " JOIN new_loan n ON n.line = i.line"
+            self.sql(
+                "INSERT INTO installment (loan_id, seq, due_date, principal_minor, interest_minor)"
+                f" SELECT i.loan_id, i.seq, i.due_date, i.principal_minor, i.interest_minor FROM {source}"
+            )
+        self._disbursements(stamp)
+        return MergeCounts(written, unchanged)
+
+    def _disbursements(self, stamp: str) -> None:
+        """The disbursement entry of each new loan: Dr principal receivable, Cr funding
+        (journal.disbursement_effect, in SQL); both postings of a loan in one ordered pass."""
+        self.sql(
+            "INSERT INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on, created_at)"
+            " SELECT loan_id, 1, 'disbursement', 'disbursement', currency, start_date, ? FROM new_loan",
+            (stamp,),
+        )
+        postings = (
+            "SELECT n.loan_id, a.account, a.sign * n.principal_minor AS amount FROM new_loan n,"
+            " (SELECT 'funding' AS account, -1 AS sign UNION ALL SELECT 'principal_receivable', 1) a"
+            " ORDER BY n.loan_id, a.account"
+        )
+        self.sql(
+            "INSERT INTO journal_posting (loan_id, entry_seq, account, amount_minor)"
+            f" SELECT loan_id, 1, account, amount FROM ({postings})"
+        )
+        self.sql(
+            "INSERT INTO loan_balance (loan_id, account, balance_minor)"
+            f" SELECT loan_id, account, amount FROM ({postings})"
+        )
+
+    def close(self) -> None:
+        for table in ("new_loan", "staged"):
+            self.sql(f"DROP TABLE IF EXISTS temp.{table}")

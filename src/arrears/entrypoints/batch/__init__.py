@@ -1,0 +1,1 @@
+"""Batch workers: the parts of big runs that spread over processes."""
