@@ -396,19 +396,19 @@ _PAYMENTS = _Format(
 )
 
 
-SHARE_BLOCK = 1000  # rows a parallel reader takes in turn
+SHARE_BLOCK = 1000  # rows a parallel reader takes in turn, unless told otherwise
+
+Share = tuple[int, int, int]  # (this reader, readers, rows per block)
 
 
-def read_loans(
-    stream: TextIO, share: tuple[int, int] | None = None
-) -> Iterator[ParsedRow[LoanRecord]]:
+def read_loans(stream: TextIO, share: Share | None = None) -> Iterator[ParsedRow[LoanRecord]]:
     """Read a loans file row by row. Open it with ``newline=""`` (the csv module's rule).
 
     A header problem yields one row (line 1, no record) and stops. Blank lines and
-    rows of empty cells are skipped. ``share=(k, n)`` checks and yields only the k-th
-    of every n blocks of ``SHARE_BLOCK`` rows (parallel readers split a file so, and
-    each block keeps the file's order); ids are still tracked over every row, so
-    each reader finds the same conflicting duplicates.
+    rows of empty cells are skipped. ``share=(k, n, block)`` checks and yields only
+    the k-th of every n blocks of ``block`` rows (parallel readers split a file so;
+    with ``block`` = rows / n each reader takes one contiguous part); ids are still
+    tracked over every row, so each reader finds the same conflicting duplicates.
     """
     return _read(stream, _LOANS, share)
 
@@ -418,9 +418,7 @@ def read_payments(stream: TextIO) -> Iterator[ParsedRow[PaymentRecord]]:
     return _read(stream, _PAYMENTS)
 
 
-def _read(
-    stream: TextIO, fmt: _Format[T], share: tuple[int, int] | None = None
-) -> Iterator[ParsedRow[T]]:
+def _read(stream: TextIO, fmt: _Format[T], share: Share | None = None) -> Iterator[ParsedRow[T]]:
     reader = csv.reader(stream)
     try:
         first = next(reader, [])
@@ -459,7 +457,7 @@ def _header_findings(header: list[str], fmt: _Format[Any]) -> list[Finding]:
 
 
 def _rows(
-    reader: Any, header: list[str], fmt: _Format[T], share: tuple[int, int] | None = None
+    reader: Any, header: list[str], fmt: _Format[T], share: Share | None = None
 ) -> Iterator[ParsedRow[T]]:
     width = len(header)
     position = {name: i for i, name in enumerate(header)}
@@ -470,7 +468,7 @@ def _rows(
     # Memory stays bounded: one hash per id, never the rows themselves.
     row_hash_by_id: dict[str, int] = {}
     end_of_previous = reader.line_num
-    mine, readers = share or (0, 1)
+    mine, readers, block = share or (0, 1, SHARE_BLOCK)
     index = -1
     while True:
         try:
@@ -480,11 +478,11 @@ def _rows(
         except csv.Error as error:
             line, end_of_previous = end_of_previous + 1, reader.line_num
             index += 1
-            if (index // SHARE_BLOCK) % readers == mine:
+            if (index // block) % readers == mine:
                 yield ParsedRow(line, {}, None, (_unreadable(error, line),))
             continue
         except UnicodeDecodeError as error:  # the rest of the file cannot be trusted either
-            if ((index + 1) // SHARE_BLOCK) % readers == mine:
+            if ((index + 1) // block) % readers == mine:
                 line = end_of_previous + 1
                 yield ParsedRow(line, {}, None, (_unreadable(error, line),))
             return
@@ -492,7 +490,7 @@ def _rows(
         line, end_of_previous = end_of_previous + 1, reader.line_num
         index += 1
         cells = [cell.strip() for cell in row]
-        if (index // SHARE_BLOCK) % readers != mine:
+        if (index // block) % readers != mine:
             if len(cells) == width and cells[id_index]:
                 cells.append("")
                 row_hash_by_id.setdefault(cells[id_index], hash(tuple(cells)))

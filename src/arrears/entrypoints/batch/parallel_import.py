@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from arrears.adapters.csv_formats import read_loans
+from arrears.adapters.csv_formats import Share, read_loans
 from arrears.adapters.store.staging import StagedMerge, StagedReject, StagingFile, staged_rejects
 from arrears.domain.calendar import calendar_for
 from arrears.domain.findings import Finding, FindingCode
@@ -32,10 +32,8 @@ def _init_reader(counter: Any) -> None:
     _counter = counter
 
 
-def stage_share(
-    path: str, share: tuple[int, int], staging: str, calendars: dict[str, str | None]
-) -> None:
-    """A reader: check every ``share[1]``-th row from ``share[0]`` and stage it."""
+def stage_share(path: str, share: Share, staging: str, calendars: dict[str, str | None]) -> None:
+    """A reader: check its share of the rows (see ``read_loans``) and stage them."""
     out = StagingFile(Path(staging))
     seen: set[str] = set()
     pending: list[Any] = []
@@ -93,19 +91,29 @@ def import_loans_parallel(
     folder = Path(tempfile.mkdtemp(prefix="arrears-import-"))
     try:
         paths = [folder / f"share{k}.db" for k in range(readers)]
-        _run_readers(str(path), paths, calendars, progress)
+        # Each reader takes one contiguous part of the file, so the merge appends in order.
+        block = max(-(-count_lines(path) // readers), 1)
+        _run_readers(str(path), paths, block, calendars, progress)
         return _merge(app, path, paths, now, skip_invalid, on_reject)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_readers(path: str, paths: list[Path], calendars: dict[str, str | None],
+def count_lines(path: Path) -> int:
+    """Data lines in a file (a quick count for progress and for splitting it)."""
+    with path.open("rb") as stream:
+        return max(
+            sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")) - 1, 0
+        )
+
+
+def _run_readers(path: str, paths: list[Path], block: int, calendars: dict[str, str | None],
                  progress: Callable[[int], None] | None) -> None:  # fmt: skip
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
     with context.Pool(len(paths), initializer=_init_reader, initargs=(counter,)) as pool:
         jobs = [
-            pool.apply_async(stage_share, (path, (k, len(paths)), str(p), calendars))
+            pool.apply_async(stage_share, (path, (k, len(paths), block), str(p), calendars))
             for k, p in enumerate(paths)
         ]
         reported = 0

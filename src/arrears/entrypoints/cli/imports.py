@@ -12,7 +12,7 @@ import typer
 
 from arrears.adapters.csv_formats import RejectsWriter, read_loans, read_payments
 from arrears.domain.findings import Finding
-from arrears.entrypoints.batch.parallel_import import import_loans_parallel
+from arrears.entrypoints.batch.parallel_import import count_lines, import_loans_parallel
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import app_of, console, errors, progress_bar
 from arrears.services.importing import ImportReport, import_loans, import_payments
@@ -26,11 +26,6 @@ SKIP = typer.Option(
     None, "--skip-invalid", metavar="REJECTS.csv",
     help="Write the good rows and put each bad one, with its reason, into this file.",
 )  # fmt: skip
-
-
-def _count_rows(path: Path) -> int:
-    with path.open("rb") as stream:
-        return max(sum(1 for _ in stream) - 1, 0)
 
 
 def _run(
@@ -53,7 +48,7 @@ def _run(
         if rejects is not None:
             out = stack.enter_context(rejects.open("w", newline="", encoding="utf-8"))
             on_reject = _reject_writer(out)
-        total = _count_rows(path)
+        total = count_lines(path)
         bar = stack.enter_context(progress_bar(f"import {what}", total))
         options = {"skip_invalid": rejects is not None, "on_reject": on_reject, "progress": bar}
         if _parallel_readers(app, readers, total) > 1:
