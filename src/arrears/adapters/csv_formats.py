@@ -30,7 +30,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from arrears.domain.findings import Finding, FindingCode
 from arrears.domain.money import CURRENCY_EXPONENTS, Rounding, parse_major
-from arrears.domain.records import LoanRecord, PaymentRecord
+from arrears.domain.records import (
+    LOAN_COLUMNS,
+    LOAN_COLUMNS_REQUIRED,
+    PAYMENT_COLUMNS,
+    PAYMENT_COLUMNS_REQUIRED,
+    LoanRecord,
+    PaymentRecord,
+)
 from arrears.domain.schedule import RepaymentMethod
 
 __all__ = [
@@ -46,28 +53,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Every column of each format, in the order the cell checks below unpack them.
-LOAN_COLUMNS = (
-    "loan_id",
-    "borrower_id",
-    "currency",
-    "principal",
-    "annual_rate",
-    "term_months",
-    "start_date",
-    "repayment_method",
-    "rounding",
-    "first_due_date",
-    "product",
-    "borrower_name",
-    "phone",
-    "email",
-    "timezone",
-    "language",
-)
-LOAN_COLUMNS_REQUIRED = LOAN_COLUMNS[:9]
-PAYMENT_COLUMNS = ("payment_id", "loan_id", "paid_on", "amount", "currency", "channel")
-PAYMENT_COLUMNS_REQUIRED = PAYMENT_COLUMNS[:4]
+# Every column of each format (in records.py), in the order the cell checks below unpack them.
 
 MAX_TERM_MONTHS = 480
 MAX_RATE_PERCENT = Decimal(100)

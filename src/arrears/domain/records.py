@@ -12,6 +12,16 @@ from decimal import Decimal
 from arrears.domain.money import Rounding
 from arrears.domain.schedule import RepaymentMethod
 
+# The columns of the import files (docs/import.md): the required ones first.
+LOAN_COLUMNS = (
+    "loan_id", "borrower_id", "currency", "principal", "annual_rate", "term_months",
+    "start_date", "repayment_method", "rounding",
+    "first_due_date", "product", "borrower_name", "phone", "email", "timezone", "language",
+)  # fmt: skip
+LOAN_COLUMNS_REQUIRED = LOAN_COLUMNS[:9]
+PAYMENT_COLUMNS = ("payment_id", "loan_id", "paid_on", "amount", "currency", "channel")
+PAYMENT_COLUMNS_REQUIRED = PAYMENT_COLUMNS[:4]
+
 
 @dataclass(frozen=True, slots=True)
 class LoanRecord:

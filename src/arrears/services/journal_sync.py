@@ -1,53 +1,79 @@
 """Keep each loan's journal equal to its as-of derivation by posting the differences.
 
-Used after payments are posted or reversed, and to recognise interest, 罚息 and
-fees through a date. Works on chunks of loans: a few queries per chunk, the pure
-core per loan, one bulk write.
+Used after payments are posted or reversed, to recognise interest, 罚息 and fees
+through a date, and (read-only) by the ledger check. Works on chunks of loans: a
+few queries per chunk, the pure core per loan, one bulk write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from arrears.domain.journal import desired_effects, journal_delta
+from arrears.domain.journal import Account, Effect, EntryKind, desired_effects, journal_delta
 from arrears.domain.loan_state import loan_state
+from arrears.domain.terms import LoanTerms
 from arrears.services.ports import Ledger
 
+Floor = Mapping[str, date] | date | None
 
-def sync_journals(
-    ledger: Ledger,
-    loan_ids: Sequence[str],
-    now: datetime,
-    as_of_at_least: Mapping[str, date] | date | None = None,
-) -> int:
-    """Post what each loan's journal lacks, as of the later of its journal date and the floor.
 
-    Returns the number of entries posted. Running it again posts nothing.
-    """
+@dataclass(frozen=True, slots=True)
+class JournalView:
+    """A loan's journal as posted, and as its derivation says it should be, as of one date."""
+
+    loan: LoanTerms
+    as_of: date
+    journal_as_of: date | None
+    last_seq: int
+    posted: Mapping[str, Mapping[Account, int]]
+    desired: Mapping[str, tuple[EntryKind, Effect]]
+
+
+def journal_views(
+    ledger: Ledger, loan_ids: Sequence[str], floor: Floor = None
+) -> list[JournalView]:
+    """Each loan's view as of the later of its journal date and ``floor`` (per loan or one date)."""
     heads = ledger.journal_heads(loan_ids)
     terms = ledger.loan_terms(loan_ids)
     schedules = ledger.installments(loan_ids)
     payments = ledger.standing_payments(loan_ids)
     posted = ledger.posted_effects(loan_ids)
-    batch = []
-    posted_count = 0
+    views = []
     for loan_id in loan_ids:
         loan = terms[loan_id]
         last_seq, journal_as_of = heads[loan_id]
         as_of = journal_as_of or loan.start_date
-        floor = (
-            as_of_at_least.get(loan_id) if isinstance(as_of_at_least, Mapping) else as_of_at_least
-        )
-        if floor and floor > as_of:
-            as_of = floor
+        at_least = floor.get(loan_id) if isinstance(floor, Mapping) else floor
+        if at_least and at_least > as_of:
+            as_of = at_least
         rules = ledger.product_rules(loan.product)
-        state = loan_state(loan, rules, payments.get(loan_id, []), as_of, schedules[loan_id])
-        entries = journal_delta(
-            posted.get(loan_id, {}), desired_effects(loan.principal_minor, state)
+        state = loan_state(
+            loan, rules, payments.get(loan_id, []), as_of, schedules.get(loan_id, ())
         )
-        if entries or as_of != journal_as_of:
-            batch.append((loan_id, loan.currency, as_of, entries, last_seq + 1))
+        desired = desired_effects(loan.principal_minor, state)
+        views.append(
+            JournalView(loan, as_of, journal_as_of, last_seq, posted.get(loan_id, {}), desired)
+        )
+    return views
+
+
+def sync_journals(
+    ledger: Ledger, loan_ids: Sequence[str], now: datetime, as_of_at_least: Floor = None
+) -> int:
+    """Post what each loan's journal lacks, as of the later of its journal date and the floor.
+
+    Returns the number of entries posted. Running it again posts nothing.
+    """
+    batch = []
+    posted_count = 0
+    for view in journal_views(ledger, loan_ids, as_of_at_least):
+        entries = journal_delta(view.posted, view.desired)
+        if entries or view.as_of != view.journal_as_of:
+            batch.append(
+                (view.loan.loan_id, view.loan.currency, view.as_of, entries, view.last_seq + 1)
+            )
             posted_count += len(entries)
     ledger.append_entries(batch, now)
     return posted_count

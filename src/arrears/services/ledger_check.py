@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from arrears.domain.findings import Finding, FindingCode
-from arrears.domain.journal import desired_effects, differing_sources
-from arrears.domain.loan_state import loan_state
-from arrears.services.ports import UnitOfWork
+from arrears.domain.journal import differing_sources
+from arrears.services.journal_sync import journal_views
+from arrears.services.ports import Ledger, UnitOfWork
 
 
 def check_ledger(
@@ -36,25 +36,13 @@ def check_ledger(
     return findings
 
 
-def _derivation_findings(ledger, loan_ids: list[str]) -> list[Finding]:  # type: ignore[no-untyped-def]
-    heads = ledger.journal_heads(loan_ids)
-    terms = ledger.loan_terms(loan_ids)
-    schedules = ledger.installments(loan_ids)
-    payments = ledger.standing_payments(loan_ids)
-    posted = ledger.posted_effects(loan_ids)
-    found = []
-    for loan_id in loan_ids:
-        loan = terms[loan_id]
-        as_of = heads[loan_id][1] or loan.start_date
-        rules = ledger.product_rules(loan.product)
-        state = loan_state(
-            loan, rules, payments.get(loan_id, []), as_of, schedules.get(loan_id, ())
+def _derivation_findings(ledger: Ledger, loan_ids: list[str]) -> list[Finding]:
+    return [
+        Finding(
+            FindingCode.BALANCE_MISMATCH,
+            f"journal source {source} differs from its derivation as of {view.as_of}",
+            subject=f"loan {view.loan.loan_id}",
         )
-        desired = desired_effects(loan.principal_minor, state)
-        for source in differing_sources(posted.get(loan_id, {}), desired):
-            found.append(Finding(
-                FindingCode.BALANCE_MISMATCH,
-                f"journal source {source} differs from its derivation as of {as_of}",
-                subject=f"loan {loan_id}",
-            ))  # fmt: skip
-    return found
+        for view in journal_views(ledger, loan_ids)
+        for source in differing_sources(view.posted, view.desired)
+    ]

@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import NamedTuple, TextIO
 
 from arrears.domain.money import exponent_of, format_major, round_ratio
-from arrears.domain.records import LoanRecord, PaymentRecord
+from arrears.domain.records import LOAN_COLUMNS, PAYMENT_COLUMNS, LoanRecord, PaymentRecord
 from arrears.services.synthetic_loans import (
     Plan,
     SyntheticLoan,
@@ -43,25 +43,8 @@ from arrears.services.synthetic_loans import (
 )
 from arrears.services.synthetic_regions import pick
 
-LOAN_HEADERS = (
-    "loan_id",
-    "borrower_id",
-    "currency",
-    "principal",
-    "annual_rate",
-    "term_months",
-    "start_date",
-    "repayment_method",
-    "rounding",
-    "first_due_date",
-    "product",
-    "borrower_name",
-    "phone",
-    "email",
-    "timezone",
-    "language",
-)
-PAYMENT_HEADERS = ("payment_id", "loan_id", "paid_on", "amount", "currency", "channel")
+LOAN_HEADERS = LOAN_COLUMNS  # the import formats' columns, in order
+PAYMENT_HEADERS = PAYMENT_COLUMNS
 
 EARLIEST_DAYS_AHEAD = 5  # on-time payers pay up to this many days before the due day
 
