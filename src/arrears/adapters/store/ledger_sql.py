@@ -359,25 +359,6 @@ class SqlLedger:
             grouped[loan_id].append(Payment(payment_id, paid_on, amount))
         return grouped
 
-    def payments_of(self, loan_id: str) -> list[tuple[object, ...]]:
-        return [
-            tuple(row)
-            for row in self.connection.execute(
-                select(
-                    t.payment.c.payment_id,
-                    t.payment.c.paid_on,
-                    t.payment.c.amount_minor,
-                    t.payment.c.channel,
-                    t.payment_reversal.c.reversed_on,
-                )
-                .outerjoin(
-                    t.payment_reversal, t.payment_reversal.c.payment_id == t.payment.c.payment_id
-                )
-                .where(t.payment.c.loan_id == loan_id)
-                .order_by(t.payment.c.paid_on, t.payment.c.payment_id)
-            )
-        ]
-
     # -- journal ---------------------------------------------------------------
     def journal_heads(self, loan_ids: Sequence[str]) -> dict[str, tuple[int, date | None]]:
         rows = self.connection.execute(
