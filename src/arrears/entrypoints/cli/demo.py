@@ -75,19 +75,21 @@ def demo(
     with progress_bar("portfolio", len(portfolio.loans)) as bar:
         summary = queries.portfolio(app.uow_factory, today, DEFAULT_BUCKETS.labels, bar)
     print_portfolio(summary)
-    _show_worst_loans(app, today)
+    example = _show_worst_loans(app, today)
     findings = ledger_check.check_ledger(app.uow_factory)
     console.print(
         "ledger check: "
         + ("passed — every entry balances" if not findings else f"{len(findings)} problems")
     )
-    console.print(
-        f"\nTry: arrears --db sqlite:///{path} status LOAN_ID   ·   "
-        f"arrears --db sqlite:///{path} schedule LOAN_ID   ·   arrears --db sqlite:///{path} ledger check"
-    )
+    db = f"--db sqlite:///{path}"
+    console.print("\nTry:", highlight=False)
+    for command in (f"status {example}", f"schedule {example}", "portfolio --format json",
+                    "ledger check", "export status --out status.csv"):  # fmt: skip
+        console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
 
 
-def _show_worst_loans(app: App, today: Any) -> None:
+def _show_worst_loans(app: App, today: Any) -> str:
+    """Print a spread of delinquent loans, worst first; returns one id to try commands on."""
     states = sorted(
         (s for s in queries.iter_states(app.uow_factory, today) if s.dpd > 0),
         key=lambda s: (-s.dpd, s.loan_id),
@@ -96,6 +98,7 @@ def _show_worst_loans(app: App, today: Any) -> None:
     columns = ["loan_id", "dpd", "bucket", "total_overdue", "penalty", "fees", "payoff_amount"]
     rows = [[status_record(s)[c] for c in columns] for s in sample]
     print_table("A few delinquent loans", columns, rows)
+    return sample[len(sample) // 2].loan_id if sample else "L00000001"
 
 
 def register(app: typer.Typer) -> None:
