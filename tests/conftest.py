@@ -73,9 +73,16 @@ def database_url(_template: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[App]:
+def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[App]:
+    """The composition root on a fresh database; afterwards every journal entry must balance
+    and every cached balance equal its postings (tests that corrupt the ledger on purpose
+    are marked ``corrupts_ledger``)."""
     application = App(load_settings(database_url))
     yield application
+    if request.node.get_closest_marker("corrupts_ledger") is None:
+        with application.uow() as uow:
+            assert uow.ledger.unbalanced_entries() == []
+            assert uow.ledger.balance_mismatches() == []
     application.engine.dispose()
 
 

@@ -202,6 +202,7 @@ def test_posting_accruals_recognises_interest_penalty_and_fees(loaded: App) -> N
     assert accruals.post_accruals(loaded.uow_factory, date(2026, 4, 1), NOW) == 0
 
 
+@pytest.mark.corrupts_ledger
 def test_ledger_check_names_a_cached_balance_that_drifted(loaded: App) -> None:
     with loaded.engine.begin() as connection:
         connection.execute(
@@ -215,6 +216,7 @@ def test_ledger_check_names_a_cached_balance_that_drifted(loaded: App) -> None:
     assert "principal_receivable" in findings[0].message
 
 
+@pytest.mark.corrupts_ledger
 def test_ledger_check_names_an_unbalanced_entry(loaded: App) -> None:
     with loaded.engine.begin() as connection:
         connection.execute(
