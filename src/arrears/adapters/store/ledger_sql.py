@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
@@ -29,7 +30,15 @@ PPM = Decimal(10_000)
 
 # Dates go to bulk inserts as ISO text (what both stores parse, and SQLite stores);
 # a portfolio repeats few dates, so each is rendered once.
-iso = lru_cache(maxsize=65536)(date.isoformat)  # annual_rate_ppm = percent × 10 000
+iso = lru_cache(maxsize=65536)(date.isoformat)
+_parse_day = lru_cache(maxsize=65536)(date.fromisoformat)
+
+
+def as_date(value: date | str) -> date:
+    """A date column read by plain driver SQL: SQLite gives ISO text, PostgreSQL a date."""
+    return (
+        value if isinstance(value, date) else _parse_day(value)
+    )  # annual_rate_ppm = percent × 10 000
 
 
 def rate_ppm(annual_rate_percent: Decimal) -> int:
@@ -119,19 +128,9 @@ class SqlLedger:
         return {row[0]: (*row[1:4], Decimal(row[4]) / PPM, *row[5:]) for row in rows}
 
     def known_loan_ids(self, loan_ids: Sequence[str]) -> list[str]:
-        """Which of these loan ids are stored (plain SQL: compiling a 5 000-id IN is slow)."""
-        found: list[str] = []
-        mark = placeholder(self.connection)
-        for start in range(0, len(loan_ids), 900):
-            part = list(loan_ids[start : start + 900])
-            marks = ", ".join([mark] * len(part))
-            found.extend(
-                row[0]
-                for row in self.connection.exec_driver_sql(
-                    f"SELECT loan_id FROM loan WHERE loan_id IN ({marks})", tuple(part)
-                )
-            )
-        return found
+        """Which of these loan ids are stored."""
+        rows = self._select_in("SELECT loan_id FROM loan WHERE loan_id IN ({ids})", loan_ids)
+        return [row[0] for row in rows]
 
     def insert_loans(
         self,
@@ -260,29 +259,35 @@ class SqlLedger:
         return int(self.connection.scalar(select(func.count()).select_from(t.loan)) or 0)
 
     def installments(self, loan_ids: Sequence[str]) -> dict[str, tuple[Installment, ...]]:
-        i = t.installment
-        rows = self.connection.execute(
-            select(
-                i.c.loan_id,
-                i.c.seq,
-                i.c.due_date,
-                i.c.principal_minor,
-                i.c.interest_minor,
-                t.loan.c.principal_minor.label("loan_principal_minor"),
-            )
-            .join(t.loan, t.loan.c.loan_id == i.c.loan_id)
-            .where(i.c.loan_id.in_(loan_ids))
-            .order_by(i.c.loan_id, i.c.seq)
-        ).all()
+        rows = self._select_in(
+            "SELECT i.loan_id, i.seq, i.due_date, i.principal_minor, i.interest_minor,"
+            " l.principal_minor FROM installment i JOIN loan l ON l.loan_id = i.loan_id"
+            " WHERE i.loan_id IN ({ids})",
+            loan_ids,
+        )
+        rows.sort(key=lambda row: (row[0], row[1]))
         grouped: dict[str, list[Installment]] = defaultdict(list)
         remaining: dict[str, int] = {}
-        for row in rows:
-            left = remaining.get(row.loan_id, row.loan_principal_minor) - row.principal_minor
-            remaining[row.loan_id] = left
-            grouped[row.loan_id].append(
-                Installment(row.seq, row.due_date, row.principal_minor, row.interest_minor, left)
-            )
+        for loan_id, seq, due, principal, interest, loan_principal in rows:
+            left = remaining.get(loan_id, loan_principal) - principal
+            remaining[loan_id] = left
+            grouped[loan_id].append(Installment(seq, as_date(due), principal, interest, left))
         return {loan_id: tuple(items) for loan_id, items in grouped.items()}
+
+    def _select_in(self, sql: str, ids: Sequence[str], part: int = 900) -> list[Any]:
+        """Run ``sql`` with ``{ids}`` bound to the ids, a few hundred at a time (rows, if any).
+
+        Plain driver SQL: the ORM's compiled IN lists cost more than the query on hot paths.
+        """
+        mark = placeholder(self.connection)
+        rows: list[Any] = []
+        for start in range(0, len(ids), part):
+            chunk = tuple(ids[start : start + part])
+            statement = sql.format(ids=", ".join([mark] * len(chunk)))
+            result = self.connection.exec_driver_sql(statement, chunk)
+            if result.returns_rows:
+                rows.extend(result.fetchall())
+        return rows
 
     # -- payments --------------------------------------------------------------
     def loan_facts(self, loan_ids: Sequence[str]) -> dict[str, tuple[str, date]]:
@@ -413,8 +418,8 @@ class SqlLedger:
         mark = placeholder(c)
         if deltas:
             c.exec_driver_sql(
-                f"INSERT INTO loan_balance (loan_id, account, balance_minor) VALUES ({mark}, {mark}, {mark})"
-                " ON CONFLICT (loan_id, account) DO UPDATE"
+                "INSERT INTO loan_balance (loan_id, account, balance_minor)"
+                f" VALUES ({mark}, {mark}, {mark}) ON CONFLICT (loan_id, account) DO UPDATE"
                 " SET balance_minor = loan_balance.balance_minor + excluded.balance_minor",
                 [(loan_id, account, amount) for (loan_id, account), amount in deltas.items()],
             )
