@@ -29,6 +29,9 @@ class _Row:
     findings: tuple[Finding, ...] = ()
 
 
+DEMO_ZONES = {"cn": "Asia/Shanghai", "us": "America/New_York"}
+
+
 def _rows(records: list[Any]) -> Any:
     def open_rows() -> Iterator[_Row]:
         for line, record in enumerate(records, start=2):
@@ -49,7 +52,9 @@ def demo(
     """Create a fresh SQLite database with a synthetic portfolio and show it as of today."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    app = App(load_settings(f"sqlite:///{path}"))
+    settings = load_settings(f"sqlite:///{path}")
+    zone = DEMO_ZONES.get(region, settings.timezone)  # "today" is the lender's day
+    app = App(settings.model_copy(update={"timezone": zone}))
     app.init()
     today = app.today()
     now = app.now()
