@@ -180,3 +180,42 @@ def test_import_with_reader_processes_stores_every_loan(database_url: str, tmp_p
     assert run("ledger", "check", db=database_url).returncode == 0
     schedule = run("schedule", "L02499", "--format", "csv", db=database_url).stdout.splitlines()
     assert schedule[1] == "1,2026-02-15,583.17,34.99,618.16,2915.83"  # 3499.00 / 6, 1 % a month
+
+
+@pytest.mark.parametrize("readers", ["1", "2"])
+def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(
+    database_url: str, tmp_path: Path, readers: str
+) -> None:
+    import signal
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    rows = [
+        f"L{k:06d},B{k:06d},CNY,{1000 + k % 5000}.00,12,12,2026-01-15,equal_installment,half_up,,王芳"
+        for k in range(40_000)
+    ]
+    loans = write_csv(tmp_path / "loans.csv", LOANS_HEADER, *rows)
+    env = {**os.environ, "ARREARS_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [ARREARS, "import", "loans", str(loans), "--readers", readers],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(2.0)  # well into the import: rows checked and written, not yet committed
+    assert process.poll() is None, "the import finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM loan")).scalar_one() == 0
+    engine.dispose()
+    rerun = run("import", "loans", str(loans), "--readers", readers, db=database_url)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "40000 written" in rerun.stdout
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as connection:
+        entries = connection.execute(text("SELECT COUNT(*) FROM journal_entry")).scalar_one()
+        installments = connection.execute(text("SELECT COUNT(*) FROM installment")).scalar_one()
+    engine.dispose()
+    assert (entries, installments) == (40_000, 480_000)

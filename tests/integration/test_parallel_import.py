@@ -50,7 +50,9 @@ def _app(folder: Path, name: str) -> App:
 def _contents(app: App) -> dict[str, list[tuple[object, ...]]]:
     with app.engine.connect() as connection:
         return {
-            table: [tuple(r) for r in connection.execute(text(f"SELECT * FROM {table} ORDER BY {key}"))]
+            table: [
+                tuple(r) for r in connection.execute(text(f"SELECT * FROM {table} ORDER BY {key}"))
+            ]
             for table, key in TABLES.items()
         }
 
