@@ -23,6 +23,7 @@ from typing import Any
 from arrears.adapters.csv_formats import read_loans, read_payments
 from arrears.domain.calendar import calendar_for
 from arrears.domain.schedule import build_schedule
+from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.batch.parallel_import import import_loans_parallel
 from arrears.entrypoints.bootstrap import App
 from arrears.services import importing, queries
@@ -95,16 +96,22 @@ def main() -> None:
     sample = random.Random(args.seed).sample([r.loan_id for r in records], min(200, len(records)))
     del records
 
-    def import_loans() -> importing.ImportReport:
-        if args.readers > 1 and app.engine.dialect.name == "sqlite":
-            return import_loans_parallel(app, loans_csv, NOW, readers=args.readers)
-        return importing.import_loans(app.uow_factory, rows_of(loans_csv, read_loans), NOW)
+    def import_loans() -> importing.ImportReport:  # as `arrears import loans` does it
+        with collector_paused():
+            if args.readers > 1 and app.engine.dialect.name == "sqlite":
+                return import_loans_parallel(app, loans_csv, NOW, readers=args.readers)
+            return importing.import_loans(app.uow_factory, rows_of(loans_csv, read_loans), NOW)
 
     report = timed("import_loans", s, import_loans)
     assert report.clean and report.written == args.loans, report.findings[:5]
     if not args.skip_payments:
-        paid = timed("import_payments", s, lambda: importing.import_payments(
-            app.uow_factory, rows_of(payments_csv, read_payments), NOW))  # fmt: skip
+
+        def import_payments() -> importing.ImportReport:
+            with collector_paused():
+                rows = rows_of(payments_csv, read_payments)
+                return importing.import_payments(app.uow_factory, rows, NOW)
+
+        paid = timed("import_payments", s, import_payments)
         assert paid.clean, paid.findings[:5]
 
     def statuses() -> None:

@@ -7,6 +7,7 @@ re-import changes nothing — for SQLite stores. See ``adapters.store.staging``.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from arrears.adapters.store.staging import StagedMerge, StagedReject, StagingFil
 from arrears.domain.calendar import calendar_for
 from arrears.domain.findings import Finding, FindingCode
 from arrears.domain.schedule import build_schedule
+from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.bootstrap import App
 from arrears.services.importing import CHUNK, ImportReport, rate_findings
 
@@ -33,7 +35,12 @@ def _init_reader(counter: Any) -> None:
 
 
 def stage_share(path: str, share: Share, staging: str, calendars: dict[str, str | None]) -> None:
-    """A reader: check its share of the rows (see ``read_loans``) and stage them."""
+    """A reader: check its share of the rows (see ``read_loans``) and stage them.
+
+    The cyclic garbage collector is off in the reader process: nothing it builds forms a
+    cycle, and full collections over its large caches cost a third of its time.
+    """
+    gc.disable()
     out = StagingFile(Path(staging))
     seen: set[str] = set()
     pending: list[Any] = []
@@ -90,11 +97,12 @@ def import_loans_parallel(
         }
     folder = Path(tempfile.mkdtemp(prefix="arrears-import-"))
     try:
-        paths = [folder / f"share{k}.db" for k in range(readers)]
-        # Each reader takes one contiguous part of the file, so the merge appends in order.
-        block = max(-(-count_lines(path) // readers), 1)
-        _run_readers(str(path), paths, block, calendars, progress)
-        return _merge(app, path, paths, now, skip_invalid, on_reject)
+        with collector_paused():
+            paths = [folder / f"share{k}.db" for k in range(readers)]
+            # Each reader takes one contiguous part of the file, so the merge appends in order.
+            block = max(-(-count_lines(path) // readers), 1)
+            _run_readers(str(path), paths, block, calendars, progress)
+            return _merge(app, path, paths, now, skip_invalid, on_reject)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

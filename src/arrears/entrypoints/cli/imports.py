@@ -12,6 +12,7 @@ import typer
 
 from arrears.adapters.csv_formats import RejectsWriter, read_loans, read_payments
 from arrears.domain.findings import Finding
+from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.batch.parallel_import import count_lines, import_loans_parallel
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import app_of, console, errors, progress_bar
@@ -44,6 +45,7 @@ def _run(
             yield from reader(stream)
 
     with ExitStack() as stack:
+        stack.enter_context(collector_paused())
         on_reject = None
         if rejects is not None:
             out = stack.enter_context(rejects.open("w", newline="", encoding="utf-8"))

@@ -9,6 +9,7 @@ import typer
 
 from arrears.adapters.product_files import parse_products
 from arrears.domain.records import PaymentRecord
+from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.cli.output import (
     app_of,
     console,
@@ -53,7 +54,10 @@ def post(
     app = app_of(ctx)
     day = parse_date(as_of, "--as-of")
     assert day is not None
-    with progress_bar("post accruals", queries.count_loans(app.uow_factory)) as bar:
+    with (
+        collector_paused(),
+        progress_bar("post accruals", queries.count_loans(app.uow_factory)) as bar,
+    ):
         posted = accruals.post_accruals(app.uow_factory, day, app.now(), bar)
     console.print(f"posted {posted} journal entries through {day}")
 
