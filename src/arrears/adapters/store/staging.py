@@ -133,93 +133,96 @@ class MergeCounts:
 
 
 class StagedMerge:
-    """Attach the readers' files to the store's connection and merge them (SQLite only)."""
+    """Attach the readers' files to the store's connection and merge them (SQLite only).
+
+    Straight from the scratch files into the store, no temporary tables: a loan
+    already stored (re-imported unchanged, or staged twice as an identical repeat)
+    is skipped by its key (``INSERT OR IGNORE``) along with its schedule and entries;
+    loans stored with other terms are found first and, if the import goes on, dropped
+    from the scratch files.
+    """
 
     def __init__(self, connection: Connection, paths: Sequence[Path]) -> None:
         self.sql = connection.exec_driver_sql
         self.schemas = [f"stage{k}" for k in range(len(paths))]
         for schema, path in zip(self.schemas, paths, strict=True):
             self.sql(f"ATTACH DATABASE ? AS {schema}", (str(path),))
-        # An identical row repeated in the file may be staged by two readers: keep one.
-        self.sql(
-            f"CREATE TEMP TABLE staged ({', '.join(LOAN_COLUMNS).replace('loan_id', 'loan_id PRIMARY KEY', 1)})"
-        )
-        self.staged_rows = 0
-        for schema in self.schemas:
-            self.staged_rows += self.sql(f"SELECT COUNT(*) FROM {schema}.stage_loan").scalar_one()
-            self.sql(f"INSERT OR IGNORE INTO staged SELECT * FROM {schema}.stage_loan")
 
     def conflicts(self) -> list[tuple[int, str]]:
         """(line, loan id) of staged loans already stored with other terms."""
         same = " AND ".join(f"l.{c} IS s.{c}" for c in IDENTITY_COLUMNS)
-        rows = self.sql(
-            f"SELECT s.line, s.loan_id FROM staged s JOIN loan l ON l.loan_id = s.loan_id WHERE NOT ({same})"
-            " ORDER BY s.line"
-        ).all()
-        return [(line, loan_id) for line, loan_id in rows]
+        rows = [
+            row
+            for schema in self.schemas
+            for row in self.sql(
+                f"SELECT s.line, s.loan_id FROM {schema}.stage_loan s"
+                f" JOIN loan l ON l.loan_id = s.loan_id WHERE NOT ({same})"
+            ).all()
+        ]
+        return sorted((line, loan_id) for line, loan_id in rows)
+
+    def drop(self, lines: Sequence[int]) -> None:
+        """Forget staged rows (loans refused) so that nothing of them is written."""
+        for schema in self.schemas:
+            for table in ("stage_loan", "stage_installment"):
+                for start in range(0, len(lines), 900):
+                    part = tuple(lines[start : start + 900])
+                    marks = ", ".join("?" * len(part))
+                    self.sql(f"DELETE FROM {schema}.{table} WHERE line IN ({marks})", part)
 
     def write(self, now: datetime) -> MergeCounts:
         """Write the staged loans not yet stored: borrowers, loans, schedules, disbursements."""
         stamp = sqlite_datetime(now)
-        columns = ", ".join(LOAN_COLUMNS)
-        self.sql(
-            f"CREATE TEMP TABLE new_loan ({columns.replace('line', 'line INTEGER PRIMARY KEY', 1)})"
-        )
-        self.sql(f"INSERT INTO new_loan SELECT {columns} FROM staged s"
-                 " WHERE NOT EXISTS (SELECT 1 FROM loan l WHERE l.loan_id = s.loan_id) ORDER BY line")  # fmt: skip
-        written = self.sql("SELECT COUNT(*) FROM new_loan").scalar_one()
-        unchanged = self.sql("SELECT COUNT(*) FROM staged").scalar_one() - written
+        before = self.sql("SELECT COUNT(*) FROM loan").scalar_one()
+        unchanged = 0
+        for schema in self.schemas:
+            unchanged += self.sql(
+                f"SELECT COUNT(*) FROM {schema}.stage_loan s"
+                " WHERE EXISTS (SELECT 1 FROM loan l WHERE l.loan_id = s.loan_id)"
+            ).scalar_one()
+            self._write(schema, stamp)
+        written = self.sql("SELECT COUNT(*) FROM loan").scalar_one() - before
+        return MergeCounts(written, unchanged)
+
+    def _write(self, schema: str, stamp: str) -> None:
+        source = f"{schema}.stage_loan"
         self.sql(
             "INSERT INTO borrower (borrower_id, name, phone, email, timezone, language)"
-            " SELECT borrower_id, borrower_name, phone, email, timezone, language FROM new_loan"
-            " WHERE true ORDER BY line"
+            f" SELECT borrower_id, borrower_name, phone, email, timezone, language FROM {source} s"
+            " WHERE NOT EXISTS (SELECT 1 FROM loan l WHERE l.loan_id = s.loan_id) ORDER BY line"
             " ON CONFLICT (borrower_id) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
             " email = excluded.email, timezone = excluded.timezone, language = excluded.language"
         )
         self.sql(
-            "INSERT INTO loan (loan_id, borrower_id, product, currency, principal_minor,"
+            "INSERT OR IGNORE INTO loan (loan_id, borrower_id, product, currency, principal_minor,"
             " annual_rate_ppm, term_months, start_date, first_due_date, repayment_method, rounding,"
             " holiday_calendar, imported_at, journal_seq, journal_as_of)"
             " SELECT loan_id, borrower_id, product, currency, principal_minor, annual_rate_ppm,"
             " term_months, start_date, first_due_date, repayment_method, rounding, holiday_calendar,"
-            " ?, 1, start_date FROM new_loan ORDER BY loan_id",
+            f" ?, 1, start_date FROM {source} ORDER BY line",
             (stamp,),
         )
-        # Usually every staged loan is new and staged once: copy the schedules straight.
-        straight = written == self.staged_rows
-        for schema in self.schemas:
-            source = f"{schema}.stage_installment i"
-            if not straight:
-                source += " JOIN new_loan n ON n.line = i.line"
-            self.sql(
-                "INSERT INTO installment (loan_id, seq, due_date, principal_minor, interest_minor)"
-                f" SELECT i.loan_id, i.seq, i.due_date, i.principal_minor, i.interest_minor FROM {source}"
-            )
-        self._disbursements(stamp)
-        return MergeCounts(written, unchanged)
-
-    def _disbursements(self, stamp: str) -> None:
-        """The disbursement entry of each new loan: Dr principal receivable, Cr funding
-        (journal.disbursement_effect, in SQL); both postings of a loan in one ordered pass."""
         self.sql(
-            "INSERT INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on, created_at)"
-            " SELECT loan_id, 1, 'disbursement', 'disbursement', currency, start_date, ? FROM new_loan",
+            "INSERT OR IGNORE INTO installment (loan_id, seq, due_date, principal_minor, interest_minor)"
+            f" SELECT loan_id, seq, due_date, principal_minor, interest_minor FROM {schema}.stage_installment"
+        )
+        # The disbursement of each loan: Dr principal receivable, Cr funding
+        # (journal.disbursement_effect, in SQL); a stored loan already has its entry 1.
+        self.sql(
+            "INSERT OR IGNORE INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on, created_at)"
+            f" SELECT loan_id, 1, 'disbursement', 'disbursement', currency, start_date, ? FROM {source}",
             (stamp,),
         )
         postings = (
-            "SELECT n.loan_id, a.account, a.sign * n.principal_minor AS amount FROM new_loan n,"
+            f"SELECT s.loan_id, a.account, a.sign * s.principal_minor AS amount FROM {source} s,"
             " (SELECT 'funding' AS account, -1 AS sign UNION ALL SELECT 'principal_receivable', 1) a"
-            " ORDER BY n.loan_id, a.account"
+            " ORDER BY s.line, a.account"
         )
         self.sql(
-            "INSERT INTO journal_posting (loan_id, entry_seq, account, amount_minor)"
+            "INSERT OR IGNORE INTO journal_posting (loan_id, entry_seq, account, amount_minor)"
             f" SELECT loan_id, 1, account, amount FROM ({postings})"
         )
         self.sql(
-            "INSERT INTO loan_balance (loan_id, account, balance_minor)"
+            "INSERT OR IGNORE INTO loan_balance (loan_id, account, balance_minor)"
             f" SELECT loan_id, account, amount FROM ({postings})"
         )
-
-    def close(self) -> None:
-        for table in ("new_loan", "staged"):
-            self.sql(f"DROP TABLE IF EXISTS temp.{table}")

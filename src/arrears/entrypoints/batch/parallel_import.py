@@ -155,10 +155,10 @@ def _merge(app: App, path: Path, paths: list[Path], now: datetime, skip_invalid:
                 on_reject(reject, list(reject.findings))
         report.rejected = len(everything)
         if not report.findings or skip_invalid:
+            merge.drop([line for line, _loan in conflicts])
             counts = merge.write(now)
-            report.written, report.unchanged = counts.written, counts.unchanged - len(conflicts)
+            report.written, report.unchanged = counts.written, counts.unchanged
         report.rows = report.written + report.unchanged + report.rejected
-        merge.close()
         if report.written or not report.findings:
             uow.commit()
         else:
