@@ -13,6 +13,7 @@ import typer
 from arrears.adapters.product_files import parse_products
 from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.domain.findings import Finding
+from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import print_portfolio, status_record
@@ -64,13 +65,14 @@ def demo(
     models, _ = parse_products(text)
     products.load_products(app.uow_factory, models, now)
 
-    portfolio = generate_portfolio(loans, today, seed=seed, region=region)
-    with progress_bar("import loans", len(portfolio.loans)) as bar:
-        importing.import_loans(app.uow_factory, _rows(portfolio.loans), now, progress=bar)
-    with progress_bar("import payments", len(portfolio.payments)) as bar:
-        importing.import_payments(app.uow_factory, _rows(portfolio.payments), now, progress=bar)
-    with progress_bar("post accruals", len(portfolio.loans)) as bar:
-        accruals.post_accruals(app.uow_factory, today, now, bar)
+    with collector_paused():
+        portfolio = generate_portfolio(loans, today, seed=seed, region=region)
+        with progress_bar("import loans", len(portfolio.loans)) as bar:
+            importing.import_loans(app.uow_factory, _rows(portfolio.loans), now, progress=bar)
+        with progress_bar("import payments", len(portfolio.payments)) as bar:
+            importing.import_payments(app.uow_factory, _rows(portfolio.payments), now, progress=bar)
+        with progress_bar("post accruals", len(portfolio.loans)) as bar:
+            accruals.post_accruals(app.uow_factory, today, now, bar)
 
     console.print(
         f"[bold]arrears demo[/bold]: {len(portfolio.loans)} loans, {len(portfolio.payments)} payments "
