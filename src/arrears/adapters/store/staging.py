@@ -43,15 +43,20 @@ class StagingFile:
     """One reader's scratch file: the rows it checked, their schedules, its rejects."""
 
     def __init__(self, path: Path) -> None:
+        """Open a file made by ``create``; what is written is committed by ``close``."""
         self.connection = sqlite3.connect(path, isolation_level=None)
-        self.connection.execute("PRAGMA journal_mode=OFF")
+        self.connection.execute("PRAGMA journal_mode=OFF")  # scratch: nothing to roll back to
         self.connection.execute("PRAGMA synchronous=OFF")
-        self.connection.execute(f"CREATE TABLE stage_loan ({', '.join(LOAN_COLUMNS)})")
-        self.connection.execute(
-            f"CREATE TABLE stage_installment ({', '.join(INSTALLMENT_COLUMNS)})"
-        )
-        self.connection.execute("CREATE TABLE stage_reject (line INTEGER, raw TEXT, findings TEXT)")
         self.connection.execute("BEGIN")
+
+    @staticmethod
+    def create(path: Path) -> None:
+        """An empty scratch file with the staging tables (made before the merge attaches it)."""
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute(f"CREATE TABLE stage_loan ({', '.join(LOAN_COLUMNS)})")
+        connection.execute(f"CREATE TABLE stage_installment ({', '.join(INSTALLMENT_COLUMNS)})")
+        connection.execute("CREATE TABLE stage_reject (line INTEGER, raw TEXT, findings TEXT)")
+        connection.close()
 
     def add_loans(
         self,
@@ -109,21 +114,12 @@ class StagedReject:
     findings: tuple[Finding, ...]
 
 
-def staged_rejects(paths: Sequence[Path]) -> list[StagedReject]:
-    rejects = []
-    for path in paths:
-        with sqlite3.connect(path) as connection:
-            for line, raw, findings in connection.execute(
-                "SELECT line, raw, findings FROM stage_reject"
-            ):
-                found = tuple(
-                    Finding(
-                        FindingCode(f["code"]), f["message"], f["line"], f["column"], f["subject"]
-                    )
-                    for f in json.loads(findings)
-                )
-                rejects.append(StagedReject(line, json.loads(raw), None, found))
-    return sorted(rejects, key=lambda r: r.line)
+def _reject(line: int, raw: str, findings: str) -> StagedReject:
+    found = tuple(
+        Finding(FindingCode(f["code"]), f["message"], f["line"], f["column"], f["subject"])
+        for f in json.loads(findings)
+    )
+    return StagedReject(line, json.loads(raw), None, found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +144,17 @@ class StagedMerge:
         for schema, path in zip(self.schemas, paths, strict=True):
             self.sql(f"ATTACH DATABASE ? AS {schema}", (str(path),))
 
-    def conflicts(self) -> list[tuple[int, str]]:
-        """(line, loan id) of staged loans already stored with other terms."""
+    def rejects(self, part: int) -> list[StagedReject]:
+        """The rows a part's reader rejected, with their findings."""
+        rows = self.sql(f"SELECT line, raw, findings FROM {self.schemas[part]}.stage_reject").all()
+        return [_reject(line, raw, findings) for line, raw, findings in rows]
+
+    def conflicts(self, part: int) -> list[tuple[int, str]]:
+        """(line, loan id) of a part's staged loans already stored with other terms."""
         same = " AND ".join(f"l.{c} IS s.{c}" for c in IDENTITY_COLUMNS)
         rows = [
             row
-            for schema in self.schemas
+            for schema in self.schemas[part : part + 1]
             for row in self.sql(
                 f"SELECT s.line, s.loan_id FROM {schema}.stage_loan s"
                 f" JOIN loan l ON l.loan_id = s.loan_id WHERE NOT ({same})"
@@ -161,21 +162,21 @@ class StagedMerge:
         ]
         return sorted((line, loan_id) for line, loan_id in rows)
 
-    def drop(self, lines: Sequence[int]) -> None:
-        """Forget staged rows (loans refused) so that nothing of them is written."""
-        for schema in self.schemas:
+    def drop(self, part: int, lines: Sequence[int]) -> None:
+        """Forget a part's staged rows (loans refused) so that nothing of them is written."""
+        for schema in self.schemas[part : part + 1]:
             for table in ("stage_loan", "stage_installment"):
                 for start in range(0, len(lines), 900):
                     part = tuple(lines[start : start + 900])
                     marks = ", ".join("?" * len(part))
                     self.sql(f"DELETE FROM {schema}.{table} WHERE line IN ({marks})", part)
 
-    def write(self, now: datetime) -> MergeCounts:
-        """Write the staged loans not yet stored: borrowers, loans, schedules, disbursements."""
+    def write(self, part: int, now: datetime) -> MergeCounts:
+        """Write a part's loans not yet stored: borrowers, loans, schedules, disbursements."""
         stamp = sqlite_datetime(now)
         before = self.sql("SELECT COUNT(*) FROM loan").scalar_one()
         unchanged = 0
-        for schema in self.schemas:
+        for schema in self.schemas[part : part + 1]:
             unchanged += self.sql(
                 f"SELECT COUNT(*) FROM {schema}.stage_loan s"
                 " WHERE EXISTS (SELECT 1 FROM loan l WHERE l.loan_id = s.loan_id)"
