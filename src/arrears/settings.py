@@ -12,6 +12,10 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Asia/Shanghai"  # the portfolio's zone: what "today" means
+    # 失联 (lost contact): this many attempts in a row on any channel without reaching anyone
+    lost_contact_attempts: int = 10
+    # the strategy `arrears init` activates when none is active yet
+    default_strategy: str = "cn-consumer"
 
 
 def load_settings(database_url: str | None = None) -> Settings:

@@ -74,8 +74,26 @@ class Ledger(Protocol):
     def balances(self, loan_id: str) -> dict[str, int]: ...
 
 
+# -- strategies (stored files, versions, the active one) ------------------------------
+class StrategyStore(Protocol):
+    pass
+
+
+# -- contacts, borrower flags, promises to pay ------------------------------------------
+class ContactStore(Protocol):
+    pass
+
+
+# -- the daily cycle's set-based work ---------------------------------------------------
+class CycleStore(Protocol):
+    pass
+
+
 class UnitOfWork(Protocol):
     ledger: Ledger
+    strategies: StrategyStore
+    contacts: ContactStore
+    cycle: CycleStore
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -132,4 +133,208 @@ payment_reversal = Table(
     Column("reversed_on", Date, nullable=False),
     Column("reason", String(200), nullable=False),
     Column("posted_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- the daily cycle -------------------------------------------------------------------
+# Days inside the cycle's working tables are day numbers (days since 1970-01-01), so
+# that date arithmetic is plain integer SQL on both stores.
+
+cycle_day = Table(
+    "cycle_day",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("summary_json", Text, nullable=False),
+)
+
+loan_status = Table(
+    "loan_status",
+    metadata,
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), primary_key=True),
+    Column("product", String(64), nullable=False),
+    Column("rounding", String(16), nullable=False),
+    Column("status_day", Integer, nullable=False),
+    Column("dpd", Integer, nullable=False),
+    Column("bucket", String(16), nullable=False),
+    # the oldest fallen installment (due on or before the status day) unpaid beyond tolerance
+    Column("open_due_day", Integer),
+    # the first installment not yet fallen due
+    Column("next_seq", Integer),
+    Column("next_due_day", Integer),
+    Column("overdue_principal_minor", BigInteger, nullable=False),
+    Column("overdue_interest_minor", BigInteger, nullable=False),
+    Column("penalty_minor", BigInteger, nullable=False),
+    Column("fees_minor", BigInteger, nullable=False),
+    Column("outstanding_principal_minor", BigInteger, nullable=False),
+    Column("credit_minor", BigInteger, nullable=False),
+    Column("fees_charged_minor", BigInteger, nullable=False),
+    # the daily 罚息 rate as an exact fraction
+    Column("penalty_rate_num", BigInteger, nullable=False),
+    Column("penalty_rate_den", BigInteger, nullable=False),
+    # 1 when installments not yet due differ from the stored schedule (prepaid, paid off)
+    Column("adjusted", Integer, nullable=False),
+    Column("arm_slot", Integer, nullable=False),
+    Index("ix_loan_status_next_due", "next_due_day"),
+    Index("ix_loan_status_open_due", "open_due_day"),
+)
+
+due_status = Table(
+    "due_status",
+    metadata,
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("due_day", Integer, nullable=False),
+    Column("principal_minor", BigInteger, nullable=False),
+    Column("interest_minor", BigInteger, nullable=False),
+    Column("penalty_minor", BigInteger, nullable=False),
+    Column("fee_minor", BigInteger, nullable=False),
+    Column("paid_principal_minor", BigInteger, nullable=False),
+    Column("paid_interest_minor", BigInteger, nullable=False),
+    Column("paid_penalty_minor", BigInteger, nullable=False),
+    Column("paid_fee_minor", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+cycle_dirty = Table(
+    "cycle_dirty",
+    metadata,
+    Column("loan_id", String(64), primary_key=True),
+    Column("from_day", Integer, nullable=False),
+)
+
+roll_history = Table(
+    "roll_history",
+    metadata,
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("from_bucket", String(16)),
+    Column("to_bucket", String(16), nullable=False),
+    Column("dpd", Integer, nullable=False),
+    Index("ix_roll_history_as_of", "as_of"),
+)
+
+# -- strategies ------------------------------------------------------------------------
+strategy = Table(
+    "strategy",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("source_text", Text, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+strategy_active = Table(
+    "strategy_active",
+    metadata,
+    Column("portfolio", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- contacts, flags, promises ---------------------------------------------------------
+contact_attempt = Table(
+    "contact_attempt",
+    metadata,
+    Column("attempt_id", Integer, primary_key=True, autoincrement=True),
+    Column("borrower_id", String(64), ForeignKey("borrower.borrower_id"), nullable=False),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id")),
+    Column("channel", String(16), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("party", String(32), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("action_id", Integer),
+    Column("arm", String(16)),
+    Column("agent", String(64)),
+    Column("note", Text),
+    Index("ix_contact_attempt_borrower", "borrower_id", "attempted_at"),
+    Index("ix_contact_attempt_recorded", "recorded_at"),
+)
+
+contact_summary = Table(
+    "contact_summary",
+    metadata,
+    Column("borrower_id", String(64), ForeignKey("borrower.borrower_id"), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("last_reached_at", DateTime(timezone=True)),
+    Column("unreached_since_reached", Integer, nullable=False),
+    Column("refused_at", DateTime(timezone=True)),
+    Column("lost_contact", Integer, nullable=False),
+)
+
+borrower_flag = Table(
+    "borrower_flag",
+    metadata,
+    Column("borrower_id", String(64), ForeignKey("borrower.borrower_id"), primary_key=True),
+    Column("flag", String(32), primary_key=True),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+)
+
+promise = Table(
+    "promise",
+    metadata,
+    Column("promise_id", String(64), primary_key=True),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
+    Column("borrower_id", String(64), ForeignKey("borrower.borrower_id"), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("settled_on", Date),
+    Column("paid_minor", BigInteger),
+    Column("arm", String(16)),
+    Column("source", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_promise_status_due", "status", "due_date"),
+    Index("ix_promise_loan", "loan_id"),
+)
+
+# -- actions and the gate ----------------------------------------------------------------
+gate_decision = Table(
+    "gate_decision",
+    metadata,
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("loan_id", String(64), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("verdict", String(8), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("next_at", DateTime(timezone=True)),
+    Column("permit_id", String(64)),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Index("ix_gate_decision_action", "loan_id", "as_of", "step"),
+)
+
+action = Table(
+    "action",
+    metadata,
+    Column("action_id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", Date, nullable=False),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
+    Column("borrower_id", String(64), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("template", String(64)),
+    Column("strategy", String(64), nullable=False),
+    Column("strategy_version", Integer, nullable=False),
+    Column("segment", String(64), nullable=False),
+    Column("arm", String(16), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("overdue_minor", BigInteger, nullable=False),
+    Column("earliest_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decision_id", Integer, nullable=False),
+    Column("permit_id", String(64)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("loan_id", "as_of", "step", name="uq_action_loan_day_step"),
+    Index("ix_action_day_channel", "as_of", "channel", "priority"),
 )

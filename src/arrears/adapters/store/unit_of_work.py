@@ -6,13 +6,19 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, Transaction
 
+from arrears.adapters.store.contacts_sql import SqlContacts
+from arrears.adapters.store.cycle_sql import SqlCycle
 from arrears.adapters.store.ledger_sql import SqlLedger
+from arrears.adapters.store.strategy_sql import SqlStrategies
 
 
 class SqlUnitOfWork:
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back."""
 
     ledger: SqlLedger
+    strategies: SqlStrategies
+    contacts: SqlContacts
+    cycle: SqlCycle
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -23,6 +29,9 @@ class SqlUnitOfWork:
         self._connection = self.engine.connect()
         self._transaction = self._connection.begin()
         self.ledger = SqlLedger(self._connection)
+        self.strategies = SqlStrategies(self._connection)
+        self.contacts = SqlContacts(self._connection)
+        self.cycle = SqlCycle(self._connection)
         return self
 
     def __exit__(
