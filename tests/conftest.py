@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,26 +34,38 @@ def _postgres_url(schema: str) -> str:
     return f"{base}{joiner}options=-csearch_path%3D{schema}"
 
 
+def _session_tag() -> str:
+    """Tells test sessions running at once apart (their workers share the run id)."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"p{os.getpid()}"
+    return run_id[:10].lower()
+
+
 @pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> str:
-    """Migrate once per worker: a SQLite file to copy, or a PostgreSQL schema to truncate."""
+def _template(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[str]:
+    """Migrate once per worker: a SQLite file to copy, or a PostgreSQL schema to truncate
+    (one per session and worker, dropped at the end, so sessions may run side by side)."""
     if ON_POSTGRES:
-        schema = f"arrears_test_{_worker(pytestconfig)}"
+        schema = f"arrears_test_{_session_tag()}_{_worker(pytestconfig)}"
         admin = make_engine(POSTGRES_URL)
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             connection.execute(text(f"CREATE SCHEMA {schema}"))
-        admin.dispose()
         url = _postgres_url(schema)
         engine = make_engine(url)
         migrate(engine)
         engine.dispose()
-        return url
+        yield url
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+        return
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
     engine.dispose()
-    return str(path)
+    yield str(path)
 
 
 @pytest.fixture
@@ -97,7 +109,7 @@ def fresh_database_url(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    schema = f"arrears_fresh_{_worker(pytestconfig)}"
+    schema = f"arrears_fresh_{_session_tag()}_{_worker(pytestconfig)}"
     admin = make_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -106,3 +118,31 @@ def fresh_database_url(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     admin.dispose()
+
+
+@pytest.fixture
+def app_factory(_template: str, tmp_path: Path) -> Iterator[Callable[[], App]]:
+    """Fresh, migrated, empty databases on demand: one per hypothesis example."""
+    made: list[App] = []
+
+    def make() -> App:
+        if ON_POSTGRES:
+            for application in made:
+                application.engine.dispose()
+            engine = make_engine(_template)
+            names = ", ".join(t.name for t in reversed(metadata.sorted_tables))
+            with engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {names} CASCADE"))
+            engine.dispose()
+            url = _template
+        else:
+            path = tmp_path / f"arrears-{len(made)}.db"
+            shutil.copyfile(_template, path)
+            url = f"sqlite:///{path}"
+        application = App(load_settings(url))
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.engine.dispose()

@@ -156,16 +156,21 @@ def test_products_load_versions_a_changed_product(database_url: str, tmp_path: P
     assert bad.returncode == 2 and "grace_days" in bad.stderr
 
 
-def test_the_demo_builds_a_portfolio_in_every_method_and_passes_the_ledger_check(
+def test_the_demo_runs_90_days_of_cycles_and_passes_the_ledger_and_cycle_checks(
     tmp_path: Path,
 ) -> None:
     result = run("demo", "--loans", "300", "--path", str(tmp_path / "demo.db"), db="sqlite:///unused.db",
                  cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "Portfolio by bucket" in result.stdout
+    assert "90 days of the daily cycle" in result.stdout
+    assert "loans by bucket on" in result.stdout and "roll rates" in result.stdout
+    assert "actions permitted" in result.stdout and "call" in result.stdout
     assert "ledger check: passed" in result.stdout
-    check = run("ledger", "check", db=f"sqlite:///{tmp_path / 'demo.db'}")
-    assert check.returncode == 0
+    assert "cycle check: passed" in result.stdout
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert run("ledger", "check", db=db).returncode == 0
+    days = run("cycle", "--format", "json", "--as-of", "2026-01-01", db=db)
+    assert days.returncode == 4, "a day before the demo's first cycle day cannot run"
 
 
 def test_import_with_reader_processes_stores_every_loan(database_url: str, tmp_path: Path) -> None:

@@ -53,3 +53,25 @@ def test_the_products_page_shows_the_example_file() -> None:
     )
     example = (DOCS / "examples/products.toml").read_text(encoding="utf-8")
     assert shown and shown.group(1).strip() in example
+
+
+def _without_timings(day: dict) -> dict:
+    return {k: v for k, v in day.items() if k not in ("seconds", "step_seconds")}
+
+
+def test_the_cycle_page_examples_are_what_the_cli_prints(example_ledger: str) -> None:
+    assert run("init", db=example_ledger).returncode == 0  # loads the shipped strategies
+    first = run("cycle", "--as-of", "2026-06-01", "--format", "json", db=example_ledger)
+    assert first.returncode == 0, first.stderr
+    assert [_without_timings(d) for d in json.loads(first.stdout)] == json.loads(
+        _block("cycle.md", "cycle 2026-06-01")
+    )
+    refused = run("cycle", "--as-of", "2026-06-05", db=example_ledger)
+    assert refused.returncode == 4 and "2026-06-01" in refused.stderr
+    caught_up = run(
+        "cycle", "--as-of", "2026-06-05", "--catch-up", "--format", "json", db=example_ledger
+    )
+    last = json.loads(caught_up.stdout)[-1]
+    expected = json.loads(_block("cycle.md", "cycle catch-up to 2026-06-05"))
+    assert {k: last[k] for k in expected} == expected
+    assert run("cycle", "check", db=example_ledger).returncode == 0

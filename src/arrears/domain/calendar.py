@@ -15,6 +15,21 @@ from typing import Protocol
 
 import holidays
 
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01: how the daily cycle's tables hold dates, for integer SQL.
+
+    >>> day_number(date(2026, 11, 29)), day_from_number(20786)
+    (20786, datetime.date(2026, 11, 29))
+    """
+    return day.toordinal() - EPOCH_ORDINAL
+
+
+def day_from_number(number: int) -> date:
+    return date.fromordinal(number + EPOCH_ORDINAL)
+
 
 def add_months(start: date, months: int, day_of_month: int | None = None) -> date:
     """The date ``months`` later on ``day_of_month`` (default: start's day), clamped to month end."""

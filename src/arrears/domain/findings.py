@@ -18,6 +18,7 @@ class FindingCode(StrEnum):
 
     MISSING_COLUMN = "missing_column"
     UNKNOWN_COLUMN = "unknown_column"
+    UNKNOWN_KEY = "unknown_key"  # a key a file format (e.g. a strategy) does not have
     REQUIRED = "required"
     BAD_NUMBER = "bad_number"
     BAD_AMOUNT = "bad_amount"

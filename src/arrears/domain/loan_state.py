@@ -149,6 +149,22 @@ class LoanState:
         )
 
 
+def daily_penalty_rate(terms: LoanTerms, rules: ProductRules) -> tuple[int, int]:
+    """The daily 罚息 rate as an exact fraction (numerator, denominator), so that a day's
+    charge rounds exactly once.
+
+    >>> from decimal import Decimal
+    >>> terms = LoanTerms("L1", "CNY", 100000, Decimal("14.6"), 12, date(2026, 1, 1),
+    ...                   RepaymentMethod.EQUAL_INSTALLMENT)
+    >>> daily_penalty_rate(terms, ProductRules())  # 14.6 % × 1.5 / 365
+    (3, 5000)
+    """
+    daily = Fraction(rules.penalty_rate_percent(terms.annual_rate_percent)) / (
+        100 * rules.penalty_day_basis
+    )
+    return daily.numerator, daily.denominator
+
+
 def loan_state(
     terms: LoanTerms,
     rules: ProductRules,
@@ -171,11 +187,7 @@ class _Replay:
         self.accruing: list[
             _Due
         ] = []  # fallen due with principal unpaid: the only ones 罚息 touches
-        # The daily 罚息 rate as an exact fraction, so a day's charge rounds exactly once.
-        daily = Fraction(rules.penalty_rate_percent(terms.annual_rate_percent)) / (
-            100 * rules.penalty_day_basis
-        )
-        self.penalty_rate = (daily.numerator, daily.denominator)
+        self.penalty_rate = daily_penalty_rate(terms, rules)
         self.grace = timedelta(days=rules.grace_days)
         self.accrued_through = terms.start_date
         self.credit = 0

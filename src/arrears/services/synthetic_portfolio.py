@@ -176,6 +176,7 @@ def write_portfolio_csv(
     seed: int = 7,
     term_months: int | None = 12,
     region: str = "cn",
+    mix: str = "subprime",
 ) -> tuple[int, int]:
     """Write ``iter_portfolio_rows`` as two CSV files, headers first; returns (loans, payments).
 
@@ -190,7 +191,7 @@ def write_portfolio_csv(
     loan_lines: list[str] = []
     payment_lines: list[str] = []
     loans = payments = 0
-    for loan, _, channel, paid in _simulate(count, as_of, seed, region, term_months):
+    for loan, _, channel, paid in _simulate(count, as_of, seed, region, term_months, mix):
         loan_lines.append(",".join(_loan_values(loan, texts)))
         payment_lines.extend(_payment_lines(loan, channel, paid, texts))
         if len(loan_lines) == _LINES_PER_WRITE:
@@ -216,14 +217,20 @@ def _write_lines(file: TextIO, lines: list[str]) -> None:
 
 
 def _simulate(
-    count: int, as_of: date, seed: int, region_code: str, term_months: int | None
+    count: int,
+    as_of: date,
+    seed: int,
+    region_code: str,
+    term_months: int | None,
+    mix: str = "subprime",
 ) -> Iterator[tuple[SyntheticLoan, Behaviour, str, Paid]]:
     """Each loan with its behaviour, channel and the payments made up to ``as_of``."""
     channels = region_named(region_code).channels
     rng = random.Random(f"payments:{seed}")  # str seeds hash with SHA-512: stable across runs
     as_of_day = as_of.toordinal()
+    payers = _payers(mix)
     for loan in draw_loans(count, as_of, seed, region_code, term_months):
-        behaviour, payer = pick(rng, _PAYERS)
+        behaviour, payer = pick(rng, payers)
         channel = pick(rng, channels)
         plan = plan_of(loan)
         # Installments due later than this cannot be paid by as_of (none is paid > 5 days early).
@@ -315,18 +322,38 @@ def _pay_off_early(rng: random.Random, loan: SyntheticLoan, plan: Plan, seen: in
 
 
 Payer = Callable[[random.Random, SyntheticLoan, Plan, int], Paid]
-# Shares per hundred loans; each payer sees the loan, its schedule and how many dues can be paid.
-_PAYERS: tuple[tuple[Behaviour, Payer], ...] = tuple(
-    (behaviour, payer)
-    for behaviour, payer, per_hundred in (
-        (Behaviour.ON_TIME, _pay_on_time, 65),
-        (Behaviour.LATE, _pay_late, 15),
-        (Behaviour.PARTIAL, _pay_partially, 8),
-        (Behaviour.DEFAULTING, _pay_then_stop, 8),
-        (Behaviour.EARLY_PAYOFF, _pay_off_early, 4),
+_PAYER_OF: dict[Behaviour, Payer] = {
+    Behaviour.ON_TIME: _pay_on_time,
+    Behaviour.LATE: _pay_late,
+    Behaviour.PARTIAL: _pay_partially,
+    Behaviour.DEFAULTING: _pay_then_stop,
+    Behaviour.EARLY_PAYOFF: _pay_off_early,
+}
+
+MIXES: dict[str, dict[Behaviour, int]] = {
+    # a subprime book: about a quarter of loans late on any day
+    "subprime": {
+        Behaviour.ON_TIME: 65, Behaviour.LATE: 15, Behaviour.PARTIAL: 8,
+        Behaviour.DEFAULTING: 8, Behaviour.EARLY_PAYOFF: 4,
+    },
+    # a prime book: about 8 % late on any day (the cycle benchmark's portfolio)
+    "prime": {
+        Behaviour.ON_TIME: 88, Behaviour.LATE: 4, Behaviour.PARTIAL: 2,
+        Behaviour.DEFAULTING: 3, Behaviour.EARLY_PAYOFF: 3,
+    },
+}  # fmt: skip
+
+
+def _payers(mix: str) -> tuple[tuple[Behaviour, Payer], ...]:
+    """Shares per hundred loans; each payer sees the loan, its schedule and how many dues
+    can be paid."""
+    if mix not in MIXES:
+        raise ValueError(f"unknown behaviour mix {mix!r}; choose one of {', '.join(MIXES)}")
+    return tuple(
+        (behaviour, _PAYER_OF[behaviour])
+        for behaviour, per_hundred in MIXES[mix].items()
+        for _ in range(per_hundred)
     )
-    for _ in range(per_hundred)
-)
 
 
 # -- records and rows -----------------------------------------------------------------------

@@ -1,10 +1,370 @@
-"""The daily cycle's set-based SQL over loan and installment status."""
+"""The daily cycle's set-based SQL over loan and installment status.
+
+One day advances every loan whose history did not change in a handful of
+statements: late fees on the day after grace, installments falling due, a day
+of 罚息 on each open installment, the status refresh, roll history and the
+journal entries of the day's accruals. Loans whose history changed (a payment,
+a reversal, new rules) are rebuilt from the per-loan reference instead and
+written here row by row in bulk; the statements below skip them.
+
+Days are day numbers (integers), so the arithmetic is the same on both stores.
+Scratch tables are temporary and live for one day's transaction.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from arrears.adapters.store.bulk import insert_rows, placeholder
+from arrears.adapters.store.cycle_steps import UNPAID, DaySteps
+from arrears.domain.allocation import Component, WaterfallMode
+from arrears.domain.daily_status import DueRow, StatusRow
+from arrears.domain.terms import ProductRules
+
+COMPONENTS = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
+STATUS_COLUMNS = StatusRow._fields
+DUE_COLUMNS = DueRow._fields
 
 
-class SqlCycle:
+def mark_for_rebuild(connection: Connection, from_days: Mapping[str, int]) -> None:
+    """Ask the next cycle to rebuild these loans from the reference, from a day on."""
+    if not from_days:
+        return
+    mark = placeholder(connection)
+    connection.exec_driver_sql(
+        f"INSERT INTO cycle_dirty (loan_id, from_day) VALUES ({mark}, {mark})"
+        " ON CONFLICT (loan_id) DO UPDATE SET from_day = CASE"
+        " WHEN excluded.from_day < cycle_dirty.from_day THEN excluded.from_day"
+        " ELSE cycle_dirty.from_day END",
+        list(from_days.items()),
+    )
+
+
+def cycle_has_run(connection: Connection) -> bool:
+    return connection.execute(text("SELECT 1 FROM cycle_day LIMIT 1")).first() is not None
+
+
+class SqlCycle(DaySteps):
     def __init__(self, connection: Connection):
         self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
+
+    # -- days ------------------------------------------------------------------------
+    def last_day(self) -> date | None:
+        value = self.connection.execute(text("SELECT MAX(as_of) FROM cycle_day")).scalar()
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+    def day_summary(self, day: date) -> dict[str, object] | None:
+        row = self.connection.execute(
+            text("SELECT summary_json FROM cycle_day WHERE as_of = :day"), {"day": self._bind(day)}
+        ).first()
+        return json.loads(row[0]) if row else None
+
+    def record_day(
+        self, day: date, started_at: datetime, finished_at: datetime, summary: Mapping[str, object]
+    ) -> None:
+        self.connection.execute(
+            text(
+                "INSERT INTO cycle_day (as_of, started_at, finished_at, summary_json)"
+                " VALUES (:day, :started, :finished, :summary)"
+            ),
+            {
+                "day": self._bind(day),
+                "started": self._bind(started_at),
+                "finished": self._bind(finished_at),
+                "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True),
+            },
+        )
+
+    # -- scratch tables ----------------------------------------------------------------
+    def open_day(self) -> None:
+        """Create the day's scratch tables (dropped by ``close_day`` or at commit).
+
+        On PostgreSQL the day also holds back concurrent payment posting on the rebuild
+        marks until it commits, so that no mark is cleared that the day did not see.
+        """
+        if self.postgres:
+            self._sql("LOCK TABLE cycle_dirty IN SHARE ROW EXCLUSIVE MODE")
+        for name, columns in (
+            ("cycle_rebuild", "loan_id VARCHAR(64) PRIMARY KEY"),
+            ("cycle_rules", "product VARCHAR(64) PRIMARY KEY, grace INTEGER NOT NULL,"
+             " tolerance BIGINT NOT NULL, late_fee BIGINT NOT NULL, fee_cap BIGINT,"
+             " component_first INTEGER NOT NULL, rank_penalty INTEGER NOT NULL,"
+             " rank_fee INTEGER NOT NULL, rank_interest INTEGER NOT NULL,"
+             " rank_principal INTEGER NOT NULL"),
+            ("cycle_paying", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL"),
+            ("cycle_paid", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
+             " component VARCHAR(16) NOT NULL, unpaid BIGINT NOT NULL, visit INTEGER NOT NULL,"
+             " amount BIGINT, PRIMARY KEY (loan_id, seq, component)"),
+            ("cycle_bucket", "product VARCHAR(64) NOT NULL, label VARCHAR(16) NOT NULL,"
+             " min_dpd INTEGER NOT NULL, max_dpd INTEGER"),
+            ("cycle_charge", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
+             " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, seq)"),
+            ("cycle_accrual", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
+             " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, kind)"),
+            ("cycle_fresh", "loan_id VARCHAR(64) PRIMARY KEY, dpd INTEGER NOT NULL,"
+             " bucket VARCHAR(16), open_due_day INTEGER,"
+             " overdue_principal_minor BIGINT NOT NULL, overdue_interest_minor BIGINT NOT NULL,"
+             " penalty_minor BIGINT NOT NULL, fees_minor BIGINT NOT NULL"),
+        ):  # fmt: skip
+            self._sql(f"DROP TABLE IF EXISTS {name}")
+            suffix = " ON COMMIT DROP" if self.postgres else ""
+            self._sql(f"CREATE TEMPORARY TABLE {name} ({columns}){suffix}")
+
+    def close_day(self) -> None:
+        for name in ("cycle_rebuild", "cycle_rules", "cycle_bucket", "cycle_charge",
+                     "cycle_accrual", "cycle_fresh", "cycle_paying", "cycle_paid"):  # fmt: skip
+            self._sql(f"DROP TABLE IF EXISTS {name}")
+
+    # -- which loans are rebuilt from the reference --------------------------------------
+    def choose_rebuilds(self, day: int, as_of: date) -> tuple[list[str], set[str]]:
+        """Which loans today's steps cannot advance, to be rebuilt from the reference.
+
+        A loan marked changed from today on whose changes are today's payments, with no
+        held credit, no adjusted schedule and no more paid than it owes, pays set-based
+        (``cycle_paying``). Rebuilt are: loans changed before today (a backdated payment,
+        a reversal, new rules), loans never seen, the rest of today's payers, and loans
+        with credit or an adjusted schedule that have an installment falling due today.
+        Also returns, among them, the loans whose product rules changed (their journal
+        must be re-derived even where payments brought it past the day).
+        """
+        self._sql(
+            "INSERT INTO cycle_paying (loan_id, amount) SELECT d.loan_id, COALESCE(SUM("
+            " CASE WHEN pr.payment_id IS NULL THEN p.amount_minor END), 0) FROM cycle_dirty d"
+            " JOIN loan_status ls ON ls.loan_id = d.loan_id"
+            " LEFT JOIN payment p ON p.loan_id = d.loan_id AND p.paid_on = :as_of"
+            " LEFT JOIN payment_reversal pr ON pr.payment_id = p.payment_id"
+            " WHERE d.from_day = :day AND ls.credit_minor = 0 AND ls.adjusted = 0"
+            " GROUP BY d.loan_id",
+            {"day": day, "as_of": self._bind(as_of)},
+        )
+        self._sql(
+            "DELETE FROM cycle_paying WHERE amount > COALESCE((SELECT SUM("
+            f"{UNPAID}) FROM due_status ds WHERE ds.loan_id = cycle_paying.loan_id), 0)"
+            " + COALESCE((SELECT i.principal_minor + i.interest_minor FROM loan_status ls"
+            " JOIN installment i ON i.loan_id = ls.loan_id AND i.seq = ls.next_seq"
+            " WHERE ls.loan_id = cycle_paying.loan_id AND ls.next_due_day = :day), 0)",
+            {"day": day},
+        )
+        self._sql(
+            "INSERT INTO cycle_rebuild (loan_id)"
+            " SELECT loan_id FROM cycle_dirty d WHERE from_day <= :day AND NOT EXISTS"
+            " (SELECT 1 FROM cycle_paying cp WHERE cp.loan_id = d.loan_id)"
+            " UNION SELECT loan_id FROM loan_status"
+            " WHERE next_due_day = :day AND (credit_minor > 0 OR adjusted = 1)",
+            {"day": day},
+        )
+        loans = self.connection.execute(text("SELECT COUNT(*) FROM loan")).scalar_one()
+        known = self.connection.execute(text("SELECT COUNT(*) FROM loan_status")).scalar_one()
+        if loans != known:
+            self._sql(
+                "INSERT INTO cycle_rebuild (loan_id) SELECT l.loan_id FROM loan l"
+                " WHERE NOT EXISTS (SELECT 1 FROM loan_status s WHERE s.loan_id = l.loan_id)"
+                " AND NOT EXISTS (SELECT 1 FROM cycle_rebuild r WHERE r.loan_id = l.loan_id)"
+            )
+        rows = self.connection.execute(text("SELECT loan_id FROM cycle_rebuild ORDER BY loan_id"))
+        resync = self.connection.execute(text("SELECT loan_id FROM cycle_dirty WHERE from_day = 0"))
+        return [row[0] for row in rows], {row[0] for row in resync}
+
+    def status_buckets(self, loan_ids: Sequence[str]) -> dict[str, str]:
+        """The stored bucket of each of these loans (before today's rebuild)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(loan_ids), 900):
+            part = list(loan_ids[start : start + 900])
+            marks = ", ".join(f":l{i}" for i in range(len(part)))
+            rows = self.connection.execute(
+                text(f"SELECT loan_id, bucket FROM loan_status WHERE loan_id IN ({marks})"),
+                {f"l{i}": loan_id for i, loan_id in enumerate(part)},
+            )
+            found.update({row[0]: row[1] for row in rows})
+        return found
+
+    def write_rebuilt(
+        self,
+        statuses: Sequence[StatusRow],
+        dues: Sequence[DueRow],
+        rolls: Sequence[tuple[str, date, str | None, str, int]],
+        next_dirty: Mapping[str, int],
+        day: int,
+    ) -> None:
+        """Replace the status and open installments of rebuilt loans; clear their marks."""
+        ids = [(s.loan_id,) for s in statuses]
+        c, mark = self.connection, placeholder(self.connection)
+        for table in ("due_status", "loan_status"):
+            c.exec_driver_sql(f"DELETE FROM {table} WHERE loan_id = {mark}", ids)
+        c.exec_driver_sql(
+            f"DELETE FROM cycle_dirty WHERE loan_id = {mark} AND from_day <= {mark}",
+            [(s.loan_id, day) for s in statuses],
+        )
+        insert_rows(c, "loan_status", STATUS_COLUMNS, statuses)
+        insert_rows(c, "due_status", DUE_COLUMNS, dues)
+        self.insert_rolls(rolls)
+        mark_for_rebuild(c, next_dirty)
+
+    def insert_rolls(self, rolls: Sequence[tuple[str, date, str | None, str, int]]) -> None:
+        insert_rows(
+            self.connection,
+            "roll_history",
+            ("loan_id", "as_of", "from_bucket", "to_bucket", "dpd"),
+            rolls,
+        )
+
+    # -- the rules of the products in play ------------------------------------------------
+    def products_in_play(self, day: int) -> list[str]:
+        rows = self.connection.execute(
+            text(
+                "SELECT DISTINCT product FROM loan_status WHERE next_due_day = :day"
+                " UNION SELECT DISTINCT ls.product FROM due_status ds"
+                " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+                " UNION SELECT DISTINCT ls.product FROM cycle_paying cp"
+                " JOIN loan_status ls ON ls.loan_id = cp.loan_id"
+            ),
+            {"day": day},
+        )
+        return sorted(row[0] for row in rows)
+
+    def load_rules(self, rules: Mapping[str, ProductRules]) -> None:
+        """Each product's grace, tolerance, late fee and cap, waterfall and buckets."""
+        insert_rows(
+            self.connection,
+            "cycle_rules",
+            ("product", "grace", "tolerance", "late_fee", "fee_cap", "component_first",
+             "rank_penalty", "rank_fee", "rank_interest", "rank_principal"),
+            [
+                (name, r.grace_days, r.tolerance_minor, r.late_fee_minor, r.late_fee_cap_minor,
+                 int(r.waterfall.mode is WaterfallMode.COMPONENT_FIRST),
+                 *(r.waterfall.order.index(c) for c in COMPONENTS))
+                for name, r in rules.items()
+            ],
+        )  # fmt: skip
+        buckets = {name: r.buckets for name, r in rules.items()}
+        insert_rows(
+            self.connection,
+            "cycle_bucket",
+            ("product", "label", "min_dpd", "max_dpd"),
+            [
+                (product, b.label, b.min_dpd, b.max_dpd)
+                for product, ranges in buckets.items()
+                for b in ranges.ranges
+            ],
+        )
+
+    # -- who the strategy looks at today --------------------------------------------------
+    def strategy_candidates(self, day: int, ahead: int, promised: Sequence[str]) -> list[Any]:
+        """Loans a step could fire for today: with an open installment (late, or due today),
+        due within ``ahead`` days, or with a promise (``promised``). Each row: loan_id,
+        borrower_id, product, currency, bucket, dpd, open_due_day, next_due_day,
+        overdue_minor, outstanding_principal_minor, arm_slot, timezone, and the
+        borrower's contact roll-up: day last reached (a day number, or None),
+        unreached attempts since, lost contact, refused to pay; then the flags."""
+        self._sql("DROP TABLE IF EXISTS cycle_candidate")
+        suffix = " ON COMMIT DROP" if self.postgres else ""
+        self._sql(
+            f"CREATE TEMPORARY TABLE cycle_candidate (loan_id VARCHAR(64) PRIMARY KEY){suffix}"
+        )
+        self._sql(
+            "INSERT INTO cycle_candidate (loan_id)"
+            " SELECT loan_id FROM loan_status WHERE open_due_day IS NOT NULL"
+            " UNION SELECT loan_id FROM loan_status WHERE next_due_day BETWEEN :day AND :last",
+            {"day": day, "last": day + ahead},
+        )
+        if promised:
+            self._sql("CREATE TEMPORARY TABLE cycle_promised (loan_id VARCHAR(64) PRIMARY KEY)"
+                      + suffix)  # fmt: skip
+            insert_rows(self.connection, "cycle_promised", ("loan_id",), [(i,) for i in promised])
+            self._sql(
+                "INSERT INTO cycle_candidate (loan_id) SELECT p.loan_id FROM cycle_promised p"
+                " WHERE NOT EXISTS (SELECT 1 FROM cycle_candidate c WHERE c.loan_id = p.loan_id)"
+            )
+            self._sql("DROP TABLE cycle_promised")
+        rows = self.connection.execute(
+            text(
+                "SELECT ls.loan_id, l.borrower_id, ls.product, l.currency, ls.bucket, ls.dpd,"
+                " ls.open_due_day, ls.next_due_day, ls.overdue_principal_minor"
+                " + ls.overdue_interest_minor + ls.penalty_minor + ls.fees_minor,"
+                " ls.outstanding_principal_minor, ls.arm_slot, b.timezone,"
+                f" {self._day_of('cs.last_reached_at')}, COALESCE(cs.unreached_since_reached, 0),"
+                " COALESCE(cs.lost_contact, 0), cs.refused_at IS NOT NULL"
+                " FROM cycle_candidate c JOIN loan_status ls ON ls.loan_id = c.loan_id"
+                " JOIN loan l ON l.loan_id = c.loan_id"
+                " JOIN borrower b ON b.borrower_id = l.borrower_id"
+                " LEFT JOIN contact_summary cs ON cs.borrower_id = l.borrower_id"
+                " ORDER BY ls.loan_id"
+            )
+        ).all()
+        flags = self.connection.execute(
+            text(
+                "SELECT f.borrower_id, f.flag FROM cycle_candidate c"
+                " JOIN loan l ON l.loan_id = c.loan_id"
+                " JOIN borrower_flag f ON f.borrower_id = l.borrower_id"
+            )
+        ).all()
+        self._sql("DROP TABLE cycle_candidate")
+        flagged: dict[str, set[str]] = {}
+        for borrower_id, flag in flags:
+            flagged.setdefault(borrower_id, set()).add(flag)
+        return [(*row, frozenset(flagged.get(row[1], ()))) for row in rows]
+
+    # -- the day's read-outs ---------------------------------------------------------------
+    def bucket_counts(self) -> dict[str, int]:
+        rows = self.connection.execute(
+            text("SELECT bucket, COUNT(*) FROM loan_status GROUP BY bucket")
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    def transitions(self, as_of: date) -> dict[str, int]:
+        """Bucket changes recorded on a day, as "M1→M2": count (new loans: "new→M0")."""
+        rows = self.connection.execute(
+            text(
+                "SELECT from_bucket, to_bucket, COUNT(*) FROM roll_history WHERE as_of = :day"
+                " GROUP BY from_bucket, to_bucket"
+            ),
+            {"day": self._bind(as_of)},
+        )
+        return {f"{row[0] or 'new'}→{row[1]}": int(row[2]) for row in rows}
+
+    # -- what is stored, for the check against the reference ------------------------------
+    def stored_status(
+        self, loan_ids: Sequence[str]
+    ) -> tuple[dict[str, StatusRow], dict[str, list[DueRow]]]:
+        statuses: dict[str, StatusRow] = {}
+        dues: dict[str, list[DueRow]] = {}
+        for start in range(0, len(loan_ids), 900):
+            part = list(loan_ids[start : start + 900])
+            marks = ", ".join(f":l{i}" for i in range(len(part)))
+            params = {f"l{i}": loan_id for i, loan_id in enumerate(part)}
+            rows = self.connection.execute(
+                text(
+                    f"SELECT {', '.join(STATUS_COLUMNS)} FROM loan_status"
+                    f" WHERE loan_id IN ({marks})"
+                ),
+                params,
+            )
+            statuses.update({row[0]: StatusRow(*row) for row in rows})
+            rows = self.connection.execute(
+                text(
+                    f"SELECT {', '.join(DUE_COLUMNS)} FROM due_status"
+                    f" WHERE loan_id IN ({marks}) ORDER BY loan_id, seq"
+                ),
+                params,
+            )
+            for row in rows:
+                dues.setdefault(row[0], []).append(DueRow(*row))
+        return statuses, dues
+
+    def buckets_at(self, day: date) -> dict[str, str]:
+        """Each loan's bucket at the end of ``day``, from the roll history."""
+        rows = self.connection.execute(
+            text(
+                "SELECT loan_id, to_bucket FROM (SELECT loan_id, to_bucket, ROW_NUMBER() OVER"
+                " (PARTITION BY loan_id ORDER BY as_of DESC) AS latest FROM roll_history"
+                " WHERE as_of <= :day) AS history WHERE latest = 1"
+            ),
+            {"day": self._bind(day)},
+        )
+        return {row[0]: row[1] for row in rows}

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 
 from arrears.adapters.product_files import ProductModel, rules_from_json
 from arrears.adapters.store import tables as t
 from arrears.adapters.store.bulk import insert_rows, placeholder
+from arrears.adapters.store.cycle_sql import cycle_has_run, mark_for_rebuild
 from arrears.adapters.store.journal_sql import JournalSql
+from arrears.domain.calendar import day_number
 from arrears.domain.journal import disbursement_effect
 from arrears.domain.loan_state import Payment
 from arrears.domain.money import Rounding
@@ -105,6 +107,7 @@ class SqlLedger(JournalSql):
                 t.product.insert().values(name=name, version=1, rules_json=body, loaded_at=now)
             )
             version = 1
+            self._mark_changed_product(name)  # its loans had the default rules until now
         elif json.loads(current.rules_json) == json.loads(body):
             version = current.version
         else:
@@ -114,8 +117,20 @@ class SqlLedger(JournalSql):
                 .where(t.product.c.name == name)
                 .values(version=version, rules_json=body, loaded_at=now)
             )
+            self._mark_changed_product(name)
         self._rules = None
         return version
+
+    def _mark_changed_product(self, name: str) -> None:
+        """New rules change every loan of the product from its start: rebuild them all."""
+        if cycle_has_run(self.connection):
+            self.connection.execute(
+                text(
+                    "INSERT INTO cycle_dirty (loan_id, from_day) SELECT loan_id, 0 FROM loan"
+                    " WHERE product = :name ON CONFLICT (loan_id) DO UPDATE SET from_day = 0"
+                ),
+                {"name": name},
+            )
 
     # -- loans -----------------------------------------------------------------
     def loan_fingerprints(self, loan_ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
@@ -327,6 +342,7 @@ class SqlLedger(JournalSql):
             ),
             [(*row, now) for row in rows],
         )
+        self._mark_changed((loan_id, paid_on) for _, loan_id, paid_on, *_ in rows)
 
     def payment_row(self, payment_id: str):  # type: ignore[no-untyped-def]
         return self.connection.execute(
@@ -345,6 +361,23 @@ class SqlLedger(JournalSql):
                 payment_id=payment_id, reversed_on=reversed_on, reason=reason, posted_at=now
             )
         )
+        paid = self.connection.execute(
+            select(t.payment.c.loan_id, t.payment.c.paid_on).where(
+                t.payment.c.payment_id == payment_id
+            )
+        ).one()
+        self._mark_changed([(paid.loan_id, paid.paid_on)])
+
+    def _mark_changed(self, changes: Iterable[tuple[str, date]]) -> None:
+        """Tell the daily cycle that these loans' histories changed from these days on."""
+        if not cycle_has_run(self.connection):
+            return  # the first cycle builds every loan from its history anyway
+        earliest: dict[str, int] = {}
+        for loan_id, day in changes:
+            number = day_number(day)
+            if number < earliest.get(loan_id, number + 1):
+                earliest[loan_id] = number
+        mark_for_rebuild(self.connection, earliest)
 
     def standing_payments(self, loan_ids: Sequence[str]) -> dict[str, list[Payment]]:
         """Payments that stand (not reversed), per loan."""

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, Transaction
 
+from arrears.adapters.store.actions_sql import SqlActions
 from arrears.adapters.store.contacts_sql import SqlContacts
 from arrears.adapters.store.cycle_sql import SqlCycle
 from arrears.adapters.store.ledger_sql import SqlLedger
@@ -19,6 +20,7 @@ class SqlUnitOfWork:
     strategies: SqlStrategies
     contacts: SqlContacts
     cycle: SqlCycle
+    actions: SqlActions
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -32,6 +34,7 @@ class SqlUnitOfWork:
         self.strategies = SqlStrategies(self._connection)
         self.contacts = SqlContacts(self._connection)
         self.cycle = SqlCycle(self._connection)
+        self.actions = SqlActions(self._connection)
         return self
 
     def __exit__(

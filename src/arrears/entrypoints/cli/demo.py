@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,17 @@ from arrears.domain.findings import Finding
 from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
-from arrears.entrypoints.cli.readouts import print_portfolio, status_record
-from arrears.services import accruals, importing, ledger_check, products, queries
+from arrears.entrypoints.cli.readouts import status_record
+from arrears.services import (
+    cycle_check,
+    importing,
+    ledger_check,
+    products,
+    queries,
+    roll_rates,
+    strategies,
+)
+from arrears.services.cycle import CycleOptions, run_cycle
 from arrears.services.synthetic_portfolio import generate_portfolio
 from arrears.settings import load_settings
 
@@ -31,6 +41,8 @@ class _Row:
 
 
 DEMO_ZONES = {"cn": "Asia/Shanghai", "us": "America/New_York"}
+DEMO_STRATEGIES = {"cn": "cn-consumer", "us": "us-consumer"}
+CYCLE_DAYS = 90
 
 
 def _rows(records: list[Any]) -> Any:
@@ -64,6 +76,7 @@ def demo(
     )
     models, _ = parse_products(text)
     products.load_products(app.uow_factory, models, now)
+    strategies.load_default_strategies(app.uow_factory, now, DEMO_STRATEGIES[region])
 
     with collector_paused():
         portfolio = generate_portfolio(loans, today, seed=seed, region=region)
@@ -71,28 +84,62 @@ def demo(
             importing.import_loans(app.uow_factory, _rows(portfolio.loans), now, progress=bar)
         with progress_bar("import payments", len(portfolio.payments)) as bar:
             importing.import_payments(app.uow_factory, _rows(portfolio.payments), now, progress=bar)
-        with progress_bar("post accruals", len(portfolio.loans)) as bar:
-            accruals.post_accruals(app.uow_factory, today, now, bar)
+        first = today - timedelta(days=CYCLE_DAYS - 1)
+        options = CycleOptions(timezone=zone)
+        with progress_bar(f"daily cycle {first} … {today}", CYCLE_DAYS) as bar:
+            for offset in range(CYCLE_DAYS):
+                run_cycle(app.uow_factory, first + timedelta(days=offset), app.now, options=options)
+                bar(1)
 
     console.print(
         f"[bold]arrears demo[/bold]: {len(portfolio.loans)} loans, {len(portfolio.payments)} payments "
         f"in {path} (seed {seed}); behaviours: "
         + ", ".join(f"{k} {v}" for k, v in sorted(portfolio.behaviour_counts.items()))
     )
-    with progress_bar("portfolio", len(portfolio.loans)) as bar:
-        summary = queries.portfolio(app.uow_factory, today, DEFAULT_BUCKETS.labels, bar)
-    print_portfolio(summary)
+    _show_cycles(app, first, today)
     example = _show_worst_loans(app, today)
     findings = ledger_check.check_ledger(app.uow_factory)
     console.print(
         "ledger check: "
         + ("passed — every entry balances" if not findings else f"{len(findings)} problems")
     )
+    differences = cycle_check.check_status(app.uow_factory)
+    console.print(
+        "cycle check: "
+        + ("passed — every loan's status equals the per-loan reference"
+           if not differences else f"{len(differences)} loans differ")
+    )  # fmt: skip
     db = f"--db sqlite:///{path}"
     console.print("\nTry:", highlight=False)
     for command in (f"status {example}", f"schedule {example}", "portfolio --format json",
-                    "ledger check", "export status --out status.csv"):  # fmt: skip
+                    "ledger check", "actions --channel call --limit 20", "cycle --catch-up",
+                    "strategy show", "export status --out status.csv"):  # fmt: skip
         console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
+
+
+def _show_cycles(app: App, first: date, last: date) -> None:
+    """Buckets at the end, roll rates month over month, and the actions taken."""
+    with app.uow() as uow:
+        summary = uow.cycle.day_summary(last) or {}
+        totals = uow.actions.totals(first, last)
+    buckets = summary.get("buckets", {})
+    assert isinstance(buckets, dict)
+    console.print(f"\n[bold]{CYCLE_DAYS} days of the daily cycle[/bold], {first} … {last}")
+    print_table(f"loans by bucket on {last}", ["bucket", "loans"], list(buckets.items()))
+    labels = DEFAULT_BUCKETS.labels
+    for matrix in roll_rates.roll_rates(
+        app.uow_factory, [first, *roll_rates.month_ends(first, last)]
+    ):
+        rows = []
+        for start in labels:
+            loans = sum(n for (f, _), n in matrix.counts.items() if f == start)
+            if loans:
+                shares = [f"{matrix.share(start, end):.0%}" if matrix.counts.get((start, end))
+                          else "" for end in labels]  # fmt: skip
+                rows.append([start, loans, *shares])
+        print_table(f"roll rates {matrix.start} → {matrix.end} (share of each row)",
+                    ["bucket", "loans", *labels], rows)  # fmt: skip
+    print_table(f"actions permitted, {first} … {last}", ["action", "count"], list(totals.items()))
 
 
 def _show_worst_loans(app: App, today: Any) -> str:

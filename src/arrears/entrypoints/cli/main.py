@@ -8,8 +8,10 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.cli import demo, imports, ledger, readouts
+from arrears.entrypoints.cli import collections as collections_cli
+from arrears.entrypoints.cli import cycle, demo, imports, ledger, readouts, strategy
 from arrears.entrypoints.cli.output import app_of, console, errors
+from arrears.services import strategies
 from arrears.services.errors import ArrearsError
 from arrears.settings import load_settings
 
@@ -34,11 +36,18 @@ def root(
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database, or migrate it to the current schema keeping its data."""
-    before, after = app_of(ctx, ready=False).init()
+    application = app_of(ctx, ready=False)
+    before, after = application.init()
     if before == after:
         console.print(f"database already at revision {after}")
     else:
         console.print(f"database migrated from {before or 'empty'} to {after}")
+    shipped = strategies.load_default_strategies(
+        application.uow_factory, application.now(), application.settings.default_strategy
+    )
+    listed = ", ".join(f"{name} v{version}" for name, version in shipped.items())
+    active = strategies.active_name(application.uow_factory)
+    console.print(f"default strategies: {listed}; active: {active}")
 
 
 app.add_typer(imports.app, name="import")
@@ -46,6 +55,12 @@ app.add_typer(ledger.ledger_app, name="ledger")
 app.add_typer(ledger.payment_app, name="payment")
 app.add_typer(ledger.products_app, name="products")
 app.add_typer(readouts.export_app, name="export")
+app.add_typer(collections_cli.contact_app, name="contact")
+app.add_typer(collections_cli.borrower_app, name="borrower")
+app.add_typer(collections_cli.promise_app, name="promise")
+app.add_typer(cycle.app, name="cycle")
+app.command("actions")(cycle.actions)
+app.add_typer(strategy.app, name="strategy")
 readouts.register(app)
 demo.register(app)
 

@@ -1,0 +1,116 @@
+"""Planned actions and the gate's decisions on them, written together in bulk.
+
+Each decision is written before its action, and the action points at it: an
+action is never stored without the decision (and, when allowed, the permit)
+it was made under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from arrears.adapters.store.bulk import insert_rows, sqlite_datetime
+from arrears.domain.actions import STATUS_OF_VERDICT, ActionRow
+
+_PLANNED = (
+    "as_of DATE NOT NULL, loan_id VARCHAR(64) NOT NULL, borrower_id VARCHAR(64) NOT NULL,"
+    " step VARCHAR(64) NOT NULL, channel VARCHAR(16) NOT NULL, template VARCHAR(64),"
+    " strategy VARCHAR(64) NOT NULL, strategy_version INTEGER NOT NULL,"
+    " segment VARCHAR(64) NOT NULL, arm VARCHAR(16) NOT NULL, priority INTEGER NOT NULL,"
+    " overdue_minor BIGINT NOT NULL, earliest_at TIMESTAMP NOT NULL, verdict VARCHAR(8) NOT NULL,"
+    " rule_id VARCHAR(64) NOT NULL, reason TEXT NOT NULL, next_at TIMESTAMP, permit_id VARCHAR(64)"
+)
+
+
+class SqlActions:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
+
+    def store(self, rows: Sequence[ActionRow], now: datetime) -> None:
+        """Write each decision, then each action pointing at its decision."""
+        if not rows:
+            return
+        c = self.connection
+        c.execute(text("DROP TABLE IF EXISTS cycle_planned"))
+        suffix = " ON COMMIT DROP" if self.postgres else ""
+        timestamp = "TIMESTAMP WITH TIME ZONE" if self.postgres else "TIMESTAMP"
+        c.execute(
+            text(
+                f"CREATE TEMPORARY TABLE cycle_planned ({_PLANNED.replace('TIMESTAMP', timestamp)}){suffix}"
+            )
+        )
+        insert_rows(c, "cycle_planned", ActionRow._fields, rows)
+        stamp: Any = now if self.postgres else sqlite_datetime(now)
+        c.execute(
+            text(
+                "INSERT INTO gate_decision (loan_id, as_of, step, channel, verdict, rule_id,"
+                " reason, next_at, permit_id, decided_at) SELECT loan_id, as_of, step, channel,"
+                " verdict, rule_id, reason, next_at, permit_id, :now FROM cycle_planned"
+            ),
+            {"now": stamp},
+        )
+        status = " ".join(f"WHEN '{v}' THEN '{s}'" for v, s in STATUS_OF_VERDICT.items())
+        c.execute(
+            text(
+                "INSERT INTO action (as_of, loan_id, borrower_id, step, channel, template,"
+                " strategy, strategy_version, segment, arm, priority, overdue_minor, earliest_at,"
+                " status, decision_id, permit_id, created_at)"
+                " SELECT p.as_of, p.loan_id, p.borrower_id, p.step, p.channel, p.template,"
+                " p.strategy, p.strategy_version, p.segment, p.arm, p.priority, p.overdue_minor,"
+                f" p.earliest_at, CASE p.verdict {status} END, g.decision_id, p.permit_id, :now"
+                " FROM cycle_planned p JOIN gate_decision g ON g.loan_id = p.loan_id"
+                " AND g.as_of = p.as_of AND g.step = p.step"
+            ),
+            {"now": stamp},
+        )
+        c.execute(text("DROP TABLE cycle_planned"))
+
+    def counts(self, day: date) -> dict[str, dict[str, int]]:
+        """Actions of a day: channel → status → count."""
+        rows = self.connection.execute(
+            text(
+                "SELECT channel, status, COUNT(*) FROM action WHERE as_of = :day"
+                " GROUP BY channel, status"
+            ),
+            {"day": day if self.postgres else day.isoformat()},
+        )
+        found: dict[str, dict[str, int]] = {}
+        for channel, status, count in rows:
+            found.setdefault(channel, {})[status] = int(count)
+        return found
+
+    def totals(self, first: date, last: date) -> dict[str, int]:
+        """Actions permitted from ``first`` through ``last``, per channel."""
+        rows = self.connection.execute(
+            text(
+                "SELECT channel, COUNT(*) FROM action WHERE as_of BETWEEN :first AND :last"
+                " AND status = 'permitted' GROUP BY channel ORDER BY channel"
+            ),
+            {
+                "first": first if self.postgres else first.isoformat(),
+                "last": last if self.postgres else last.isoformat(),
+            },
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    def listing(self, day: date, channel: str | None, limit: int | None) -> list[dict[str, Any]]:
+        """A day's actions, the work-queue order: priority first, then amount overdue."""
+        where = "a.as_of = :day" + (" AND a.channel = :channel" if channel else "")
+        rows = self.connection.execute(
+            text(
+                "SELECT a.action_id, a.as_of, a.loan_id, a.borrower_id, a.channel, a.template,"
+                " a.step, a.segment, a.strategy, a.strategy_version, a.arm, a.priority,"
+                " a.overdue_minor, l.currency, a.earliest_at, a.status, g.rule_id, a.permit_id"
+                " FROM action a JOIN loan l ON l.loan_id = a.loan_id"
+                " JOIN gate_decision g ON g.decision_id = a.decision_id"
+                f" WHERE {where} ORDER BY a.priority DESC, a.overdue_minor DESC, a.loan_id"
+                + (" LIMIT :limit" if limit else "")
+            ),
+            {"day": day if self.postgres else day.isoformat(), "channel": channel, "limit": limit},
+        )
+        return [dict(row._mapping) for row in rows]

@@ -1,0 +1,315 @@
+"""One day of the cycle for loans whose history did not change: a few set-based statements.
+
+Each step mirrors one moment of the per-loan reference's day (``loan_state``):
+late fees the day after grace ends, installments falling due, then a day of
+罚息 on each open installment's unpaid principal, rounded once per installment
+by the loan's rounding. The status refresh then derives DPD, bucket and the
+overdue amounts from the open installments, and the day's accruals become
+journal entries. Loans listed in ``cycle_rebuild`` are left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Connection, text
+
+from arrears.adapters.store.bulk import sqlite_datetime
+
+UNPAID = (
+    "(ds.principal_minor + ds.interest_minor + ds.penalty_minor + ds.fee_minor"
+    " - ds.paid_principal_minor - ds.paid_interest_minor"
+    " - ds.paid_penalty_minor - ds.paid_fee_minor)"
+)
+
+
+def not_rebuilt(alias: str) -> str:
+    return f"NOT EXISTS (SELECT 1 FROM cycle_rebuild rb WHERE rb.loan_id = {alias}.loan_id)"
+
+
+def rounded(numerator: str, denominator: str) -> str:
+    """SQL for ``round_ratio(numerator, denominator, ls.rounding)`` on non-negative integers."""
+    a, b = f"({numerator})", f"({denominator})"
+    return (
+        f"(CASE ls.rounding WHEN 'down' THEN {a} / {b}"
+        f" WHEN 'up' THEN ({a} + {b} - 1) / {b}"
+        f" WHEN 'half_up' THEN (2 * {a} + {b}) / (2 * {b})"
+        f" ELSE {a} / {b} + CASE WHEN 2 * ({a} % {b}) > {b} THEN 1"
+        f" WHEN 2 * ({a} % {b}) = {b} THEN ({a} / {b}) % 2 ELSE 0 END END)"
+    )
+
+
+def least(a: str, b: str) -> str:
+    return f"(CASE WHEN ({a}) < ({b}) THEN ({a}) ELSE ({b}) END)"
+
+
+class DaySteps:
+    """The set-based steps of one day (mixed into ``SqlCycle``)."""
+
+    connection: Connection
+    postgres: bool
+
+    def _sql(self, statement: str, params: dict[str, object] | None = None) -> int:
+        return self.connection.execute(text(statement), params or {}).rowcount
+
+    def _day_of(self, column: str) -> str:
+        """SQL turning a DATE (or a UTC timestamp's date) column into a day number."""
+        if self.postgres:
+            return f"(CAST({column} AT TIME ZONE 'UTC' AS DATE) - DATE '1970-01-01')"
+        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+    def _bind(self, value: date | datetime) -> object:
+        """Dates as SQLAlchemy stores them: ISO text on SQLite, native on PostgreSQL."""
+        if self.postgres:
+            return value
+        return sqlite_datetime(value) if isinstance(value, datetime) else value.isoformat()
+
+    def _book(self, kind: str) -> int:
+        """Add the day's charges in ``cycle_charge`` to their installments and to the
+        day's accruals of ``kind`` (a ``due_status`` column prefix); returns loans charged."""
+        self._sql("DELETE FROM cycle_charge WHERE amount = 0")
+        column = f"{kind}_minor"
+        self._sql(
+            f"UPDATE due_status SET {column} = due_status.{column} + c.amount"
+            " FROM cycle_charge c WHERE c.loan_id = due_status.loan_id AND c.seq = due_status.seq"
+        )
+        charged = self._sql(
+            "INSERT INTO cycle_accrual (loan_id, kind, amount)"
+            f" SELECT loan_id, '{kind}', SUM(amount) FROM cycle_charge GROUP BY loan_id"
+        )
+        self._sql("DELETE FROM cycle_charge")
+        return charged
+
+    # -- the day's moments, in the reference's order ------------------------------------
+    def charge_late_fees(self, day: int) -> int:
+        """A late fee on each installment whose grace ended yesterday, still unpaid beyond
+        the tolerance, up to the product's lifetime cap."""
+        fee = (
+            f"CASE WHEN r.fee_cap IS NULL THEN r.late_fee"
+            f" ELSE {least('r.late_fee', 'r.fee_cap - ls.fees_charged_minor')} END"
+        )
+        self._sql(
+            "INSERT INTO cycle_charge (loan_id, seq, amount)"
+            f" SELECT ds.loan_id, ds.seq, {fee} FROM due_status ds"
+            " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+            " JOIN cycle_rules r ON r.product = ls.product"
+            f" WHERE ds.due_day = :day - r.grace - 1 AND {UNPAID} > r.tolerance"
+            f" AND r.late_fee > 0 AND {not_rebuilt('ls')}",
+            {"day": day},
+        )
+        self._sql("DELETE FROM cycle_charge WHERE amount < 0")
+        self._sql(
+            "UPDATE loan_status SET fees_charged_minor = loan_status.fees_charged_minor + c.total"
+            " FROM (SELECT loan_id, SUM(amount) AS total FROM cycle_charge GROUP BY loan_id) c"
+            " WHERE c.loan_id = loan_status.loan_id"
+        )
+        return self._book("fee")
+
+    def fall_due(self, day: int) -> int:
+        """Installments due today join the open installments; their interest is recognised."""
+        fallen = 0
+        while True:  # more than one installment may fall due on the same day
+            self._sql(
+                "INSERT INTO cycle_charge (loan_id, seq, amount)"
+                " SELECT i.loan_id, i.seq, i.interest_minor FROM loan_status ls"
+                " JOIN installment i ON i.loan_id = ls.loan_id AND i.seq = ls.next_seq"
+                f" WHERE ls.next_due_day = :day AND {not_rebuilt('ls')}",
+                {"day": day},
+            )
+            self._sql(
+                "INSERT INTO due_status (loan_id, seq, due_day, principal_minor, interest_minor,"
+                " penalty_minor, fee_minor, paid_principal_minor, paid_interest_minor,"
+                " paid_penalty_minor, paid_fee_minor)"
+                " SELECT i.loan_id, i.seq, :day, i.principal_minor, i.interest_minor, 0, 0, 0, 0, 0, 0"
+                " FROM cycle_charge c JOIN installment i ON i.loan_id = c.loan_id AND i.seq = c.seq"
+                " WHERE i.principal_minor + i.interest_minor > 0",
+                {"day": day},
+            )
+            moved = self._sql(
+                "UPDATE loan_status SET"
+                " next_seq = CASE WHEN n.due_date IS NULL THEN NULL ELSE n.seq END,"
+                f" next_due_day = {self._day_of('n.due_date')}"
+                " FROM cycle_charge c LEFT JOIN installment n"
+                " ON n.loan_id = c.loan_id AND n.seq = c.seq + 1"
+                " WHERE c.loan_id = loan_status.loan_id"
+            )
+            self._sql("DELETE FROM cycle_charge WHERE amount = 0")
+            self._sql(
+                "INSERT INTO cycle_accrual (loan_id, kind, amount)"
+                " SELECT loan_id, 'interest', amount FROM cycle_charge WHERE true"
+                " ON CONFLICT (loan_id, kind) DO UPDATE"
+                " SET amount = cycle_accrual.amount + excluded.amount"
+            )
+            self._sql("DELETE FROM cycle_charge")
+            fallen += moved
+            if moved == 0:
+                return fallen
+
+    def apply_payments(self, day: int, as_of: date) -> int:
+        """Today's payments of the loans in ``cycle_paying``, down the product's waterfall
+        over the open installments (oldest first, or one component across all first):
+        a running sum in waterfall order gives each owed part what is left for it.
+        Returns the loans that paid."""
+        order = (
+            "CASE WHEN r.component_first = 1 THEN r.rank_{c} * 1000000 + ds.seq"
+            " ELSE ds.seq * 4 + r.rank_{c} END"
+        )
+        owed = " UNION ALL ".join(
+            f"SELECT ds.loan_id, ds.seq, '{c}', ds.{c}_minor - ds.paid_{c}_minor, "
+            + order.format(c=c)
+            + " FROM due_status ds JOIN cycle_paying cp ON cp.loan_id = ds.loan_id"
+            " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+            " JOIN cycle_rules r ON r.product = ls.product"
+            for c in ("penalty", "fee", "interest", "principal")
+        )
+        self._sql(f"INSERT INTO cycle_paid (loan_id, seq, component, unpaid, visit) {owed}")
+        self._sql(
+            "UPDATE cycle_paid SET amount = (SELECT CASE WHEN x.room <= 0 THEN 0"
+            " WHEN x.room >= cycle_paid.unpaid THEN cycle_paid.unpaid ELSE x.room END FROM"
+            " (SELECT o.loan_id, o.seq, o.component, cp.amount - SUM(o.unpaid) OVER"
+            " (PARTITION BY o.loan_id ORDER BY o.visit ROWS UNBOUNDED PRECEDING) + o.unpaid"
+            " AS room FROM cycle_paid o JOIN cycle_paying cp ON cp.loan_id = o.loan_id) AS x"
+            " WHERE x.loan_id = cycle_paid.loan_id AND x.seq = cycle_paid.seq"
+            " AND x.component = cycle_paid.component)"
+        )
+        sums = ", ".join(
+            f"SUM(CASE WHEN component = '{c}' THEN amount ELSE 0 END) AS {c}"
+            for c in ("penalty", "fee", "interest", "principal")
+        )
+        self._sql(
+            "UPDATE due_status SET"
+            " paid_penalty_minor = due_status.paid_penalty_minor + p.penalty,"
+            " paid_fee_minor = due_status.paid_fee_minor + p.fee,"
+            " paid_interest_minor = due_status.paid_interest_minor + p.interest,"
+            " paid_principal_minor = due_status.paid_principal_minor + p.principal"
+            f" FROM (SELECT loan_id, seq, {sums} FROM cycle_paid GROUP BY loan_id, seq) AS p"
+            " WHERE p.loan_id = due_status.loan_id AND p.seq = due_status.seq"
+        )
+        self._sql(
+            "UPDATE loan_status SET outstanding_principal_minor ="
+            " loan_status.outstanding_principal_minor - p.principal FROM (SELECT loan_id,"
+            " SUM(amount) AS principal FROM cycle_paid WHERE component = 'principal'"
+            " GROUP BY loan_id) AS p WHERE p.loan_id = loan_status.loan_id"
+        )
+        self._sql(
+            f"DELETE FROM due_status WHERE EXISTS (SELECT 1 FROM cycle_paying cp"
+            f" WHERE cp.loan_id = due_status.loan_id) AND {UNPAID.replace('ds.', '')} = 0"
+        )
+        # The marks of today are spent; a payment dated later marks its own day.
+        self._sql(
+            "DELETE FROM cycle_dirty WHERE EXISTS (SELECT 1 FROM cycle_paying cp"
+            " WHERE cp.loan_id = cycle_dirty.loan_id)"
+        )
+        self._sql(
+            "INSERT INTO cycle_dirty (loan_id, from_day)"
+            f" SELECT p.loan_id, MIN({self._day_of('p.paid_on')}) FROM payment p"
+            " JOIN cycle_paying cp ON cp.loan_id = p.loan_id"
+            " LEFT JOIN payment_reversal pr ON pr.payment_id = p.payment_id"
+            " WHERE p.paid_on > :as_of AND pr.payment_id IS NULL GROUP BY p.loan_id",
+            {"as_of": self._bind(as_of)},
+        )
+        return int(self.connection.execute(text("SELECT COUNT(*) FROM cycle_paying")).scalar_one())
+
+    def accrue_penalty(self, day: int) -> int:
+        """A day of 罚息 on the unpaid principal of every open installment past grace."""
+        unpaid_principal = "ds.principal_minor - ds.paid_principal_minor"
+        daily = rounded(f"({unpaid_principal}) * ls.penalty_rate_num", "ls.penalty_rate_den")
+        self._sql(
+            "INSERT INTO cycle_charge (loan_id, seq, amount)"
+            f" SELECT ds.loan_id, ds.seq, {daily} FROM due_status ds"
+            " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+            " JOIN cycle_rules r ON r.product = ls.product"
+            f" WHERE ds.due_day + r.grace < :day AND {unpaid_principal} > 0"
+            f" AND {UNPAID} > r.tolerance AND {not_rebuilt('ls')}",
+            {"day": day},
+        )
+        return self._book("penalty")
+
+    def refresh_status(self, day: int, as_of: date) -> int:
+        """DPD, bucket and overdue amounts of every loan with open installments; a roll-history
+        row for each bucket change. Returns the loans whose bucket changed."""
+        self._sql(
+            "INSERT INTO cycle_fresh (loan_id, dpd, open_due_day, overdue_principal_minor,"
+            " overdue_interest_minor, penalty_minor, fees_minor)"
+            " SELECT loan_id, CASE WHEN open_due_day < :day AND :day - open_due_day > grace"
+            " THEN :day - open_due_day ELSE 0 END, open_due_day, op, oi, pen, fees FROM ("
+            " SELECT ds.loan_id, MIN(r.grace) AS grace,"
+            f" MIN(CASE WHEN {UNPAID} > r.tolerance THEN ds.due_day END) AS open_due_day,"
+            " SUM(CASE WHEN ds.due_day < :day"
+            " THEN ds.principal_minor - ds.paid_principal_minor ELSE 0 END) AS op,"
+            " SUM(CASE WHEN ds.due_day < :day"
+            " THEN ds.interest_minor - ds.paid_interest_minor ELSE 0 END) AS oi,"
+            " SUM(ds.penalty_minor - ds.paid_penalty_minor) AS pen,"
+            " SUM(ds.fee_minor - ds.paid_fee_minor) AS fees"
+            " FROM due_status ds JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+            " JOIN cycle_rules r ON r.product = ls.product"
+            f" WHERE {not_rebuilt('ls')} GROUP BY ds.loan_id) AS agg",
+            {"day": day},
+        )
+        self._sql(  # loans whose payments today closed every open installment
+            "INSERT INTO cycle_fresh (loan_id, dpd, open_due_day, overdue_principal_minor,"
+            " overdue_interest_minor, penalty_minor, fees_minor)"
+            " SELECT cp.loan_id, 0, NULL, 0, 0, 0, 0 FROM cycle_paying cp WHERE NOT EXISTS"
+            " (SELECT 1 FROM due_status ds WHERE ds.loan_id = cp.loan_id)"
+        )
+        self._sql(
+            "UPDATE cycle_fresh SET bucket = (SELECT b.label FROM loan_status ls"
+            " JOIN cycle_bucket b ON b.product = ls.product WHERE ls.loan_id = cycle_fresh.loan_id"
+            " AND cycle_fresh.dpd >= b.min_dpd"
+            " AND (b.max_dpd IS NULL OR cycle_fresh.dpd <= b.max_dpd))"
+        )
+        rolled = self._sql(
+            "INSERT INTO roll_history (loan_id, as_of, from_bucket, to_bucket, dpd)"
+            " SELECT f.loan_id, :as_of, ls.bucket, f.bucket, f.dpd FROM cycle_fresh f"
+            " JOIN loan_status ls ON ls.loan_id = f.loan_id WHERE ls.bucket <> f.bucket",
+            {"as_of": self._bind(as_of)},
+        )
+        self._sql(
+            "UPDATE loan_status SET status_day = :day, dpd = f.dpd, bucket = f.bucket,"
+            " open_due_day = f.open_due_day, overdue_principal_minor = f.overdue_principal_minor,"
+            " overdue_interest_minor = f.overdue_interest_minor, penalty_minor = f.penalty_minor,"
+            " fees_minor = f.fees_minor FROM cycle_fresh f WHERE f.loan_id = loan_status.loan_id",
+            {"day": day},
+        )
+        return rolled
+
+    def post_accruals(self, as_of: date, now: datetime) -> int:
+        """The day's interest, fee and 罚息 accruals as journal entries, one per loan and kind,
+        for loans whose journal is not already past the day. Returns entries posted."""
+        self._sql(
+            "DELETE FROM cycle_accrual WHERE amount = 0 OR EXISTS (SELECT 1 FROM loan l"
+            " WHERE l.loan_id = cycle_accrual.loan_id AND l.journal_as_of >= :as_of)",
+            {"as_of": self._bind(as_of)},
+        )
+        self._sql(
+            "CREATE TEMPORARY TABLE cycle_entry AS SELECT a.loan_id, a.kind, a.amount, l.currency,"
+            " l.journal_seq + ROW_NUMBER() OVER (PARTITION BY a.loan_id ORDER BY a.kind) AS entry_seq"
+            " FROM cycle_accrual a JOIN loan l ON l.loan_id = a.loan_id"
+        )
+        posted = self._sql(
+            "INSERT INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on,"
+            " created_at) SELECT loan_id, entry_seq, kind, kind, currency, :as_of, :now"
+            " FROM cycle_entry",
+            {"as_of": self._bind(as_of), "now": self._bind(now)},
+        )
+        self._sql(
+            "INSERT INTO journal_posting (loan_id, entry_seq, account, amount_minor)"
+            " SELECT loan_id, entry_seq, kind || '_receivable', amount FROM cycle_entry"
+            " UNION ALL SELECT loan_id, entry_seq, kind || '_income', -amount FROM cycle_entry"
+        )
+        self._sql(
+            "INSERT INTO loan_balance (loan_id, account, balance_minor)"
+            " SELECT loan_id, account, amount FROM ("
+            " SELECT loan_id, kind || '_receivable' AS account, amount FROM cycle_entry"
+            " UNION ALL SELECT loan_id, kind || '_income' AS account, -amount FROM cycle_entry"
+            ") AS moves WHERE true ON CONFLICT (loan_id, account) DO UPDATE"
+            " SET balance_minor = loan_balance.balance_minor + excluded.balance_minor"
+        )
+        self._sql(
+            "UPDATE loan SET journal_seq = e.last_seq, journal_as_of = :as_of"
+            " FROM (SELECT loan_id, MAX(entry_seq) AS last_seq FROM cycle_entry GROUP BY loan_id) e"
+            " WHERE e.loan_id = loan.loan_id",
+            {"as_of": self._bind(as_of)},
+        )
+        self._sql("DROP TABLE cycle_entry")
+        return posted

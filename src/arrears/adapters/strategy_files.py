@@ -1,0 +1,414 @@
+"""Strategy files (YAML): read with the line of every key, validated whole.
+
+A collections manager edits these files by hand, so every problem is reported
+at once and names its line and its path in the file::
+
+    line 14, segments[2].steps[0].action: 'smss' is not one of sms, email, ... [bad_choice]
+
+The YAML is read with the line of every value (``yaml_lines``); pydantic then
+checks the shape (no unknown keys) and the rules that span keys, and each of its
+errors becomes a finding at the line of the value it concerns. See
+docs/strategies.md for the format.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from arrears.adapters.yaml_lines import YamlPath, line_of, read_yaml, render_path
+from arrears.domain.findings import Finding, FindingCode
+from arrears.domain.strategy import (
+    PROMISE_REMINDER,
+    TEMPLATED_ACTIONS,
+    ActionKind,
+    AmountRange,
+    Challenger,
+    Conditions,
+    DayRange,
+    OffsetDays,
+    PromiseState,
+    Segment,
+    Step,
+    Strategy,
+)
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_MAX_NAME = 60  # a step id "<segment>.<index>" must fit the 64 characters of action.step
+
+
+def _problem(code: FindingCode, message: str) -> PydanticCustomError:
+    """A validation error whose type is the finding code it becomes."""
+    return PydanticCustomError(code.value, message)
+
+
+def _name(value: str) -> str:
+    if not _NAME.fullmatch(value) or len(value) > _MAX_NAME:
+        raise _problem(
+            FindingCode.BAD_CHOICE,
+            f"{value!r} is not a name: use lower-case letters, digits, '-' and '_'"
+            f" (at most {_MAX_NAME})",
+        )
+    return value
+
+
+def _exact(value: object) -> Decimal:
+    """A non-negative decimal from text, a whole number or a YAML decimal; never a float."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise _problem(
+            FindingCode.BAD_AMOUNT, f"expected a decimal such as '500.00', got {value!r}"
+        )
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise _problem(FindingCode.BAD_AMOUNT, f"{value!r} is not a decimal") from None
+    if not amount.is_finite() or amount < 0:
+        raise _problem(FindingCode.BAD_AMOUNT, f"{value!r} is not a decimal of 0 or more")
+    return amount
+
+
+Name = Annotated[StrictStr, AfterValidator(_name)]
+Text = Annotated[StrictStr, Field(max_length=64, min_length=1)]
+Major = Annotated[Decimal, BeforeValidator(_exact)]
+Labels = Annotated[list[Text], Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DayRangeModel(_Model):
+    min: StrictInt | None = None
+    max: StrictInt | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DayRangeModel:
+        _check_range(self.min, self.max)
+        return self
+
+
+class AmountRangeModel(_Model):
+    """Major units of the loan's currency, e.g. ``{min: "500.00"}``."""
+
+    min: Major | None = None
+    max: Major | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AmountRangeModel:
+        _check_range(self.min, self.max)
+        return self
+
+
+def _check_range(low: int | Decimal | None, high: int | Decimal | None) -> None:
+    if low is None and high is None:
+        raise _problem(FindingCode.REQUIRED, "give min, max or both")
+    if low is not None and high is not None and low > high:
+        raise _problem(FindingCode.OUT_OF_RANGE, f"min {low} is greater than max {high}")
+
+
+class ConditionsModel(_Model):
+    """A segment's ``when``: every condition given must hold; an absent one is any."""
+
+    bucket: Labels | None = None
+    dpd: DayRangeModel | None = None
+    days_to_next_due: DayRangeModel | None = None
+    overdue: AmountRangeModel | None = None
+    outstanding_principal: AmountRangeModel | None = None
+    product: Labels | None = None
+    flags_any: Labels | None = None
+    flags_none: Labels | None = None
+    reached_within_days: Annotated[StrictInt, Field(ge=0)] | None = None
+    unreached_at_least: Annotated[StrictInt, Field(ge=1)] | None = None
+    lost_contact: StrictBool | None = None
+    refused_to_pay: StrictBool | None = None
+    promise: PromiseState | None = None
+    score_band: Labels | None = None
+
+    @field_validator("promise")
+    @classmethod
+    def _reachable(cls, promise: PromiseState | None) -> PromiseState | None:
+        if promise is PromiseState.OPEN:
+            raise _problem(
+                FindingCode.BAD_CHOICE,
+                "open never matches: the treatment pauses while a promise is open"
+                " (use promise_reminder)",
+            )
+        return promise
+
+    def to_conditions(self) -> Conditions:
+        def labels(values: list[str] | None) -> tuple[str, ...] | None:
+            return tuple(values) if values is not None else None
+
+        def days(r: DayRangeModel | None) -> DayRange | None:
+            return DayRange(r.min, r.max) if r else None
+
+        def amounts(r: AmountRangeModel | None) -> AmountRange | None:
+            return AmountRange(r.min, r.max) if r else None
+
+        return Conditions(
+            bucket=labels(self.bucket),
+            dpd=days(self.dpd),
+            days_to_next_due=days(self.days_to_next_due),
+            overdue=amounts(self.overdue),
+            outstanding_principal=amounts(self.outstanding_principal),
+            product=labels(self.product),
+            flags_any=labels(self.flags_any),
+            flags_none=labels(self.flags_none),
+            reached_within_days=self.reached_within_days,
+            unreached_at_least=self.unreached_at_least,
+            lost_contact=self.lost_contact,
+            refused_to_pay=self.refused_to_pay,
+            promise=self.promise,
+            score_band=labels(self.score_band),
+        )
+
+
+class DaysModel(_Model):
+    """``{from: 1, to: 30, every: 3}``: days 1, 4, …, 28; without ``to`` it goes on."""
+
+    first: StrictInt = Field(alias="from")
+    to: StrictInt | None = None
+    every: Annotated[StrictInt, Field(ge=1)] = 1
+
+    @field_validator("to")
+    @classmethod
+    def _ordered(cls, to: int | None, info: ValidationInfo) -> int | None:
+        first = info.data.get("first")
+        if to is not None and first is not None and first > to:
+            raise _problem(FindingCode.OUT_OF_RANGE, f"to {to} is before from {first}")
+        return to
+
+
+def _check_template(action: ActionKind, template: str | None) -> None:
+    if action in TEMPLATED_ACTIONS and template is None:
+        raise _problem(FindingCode.REQUIRED, f"action {action.value} needs a template")
+
+
+class ReminderModel(_Model):
+    """The promise reminder: sent the day before a promised date; it has no day of its own."""
+
+    action: ActionKind
+    template: Text | None = None
+    priority: StrictInt = 0
+
+    @model_validator(mode="after")
+    def _templated(self) -> ReminderModel:
+        _check_template(self.action, self.template)
+        return self
+
+    def to_step(self) -> Step:
+        return Step(self.action, self.template, self.priority)
+
+
+class StepModel(ReminderModel):
+    day: StrictInt | None = None
+    days: DaysModel | None = None
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> StepModel:
+        if (self.day is None) == (self.days is None):
+            raise _problem(
+                FindingCode.REQUIRED,
+                "give either day (one offset) or days (from, to, every), not both"
+                if self.day is not None
+                else "missing key 'day' or 'days': when the step fires",
+            )
+        return self
+
+    def to_step(self) -> Step:
+        if self.days is not None:
+            days = OffsetDays(self.days.first, self.days.to, self.days.every)
+        else:
+            assert self.day is not None
+            days = OffsetDays.single(self.day)
+        return Step(self.action, self.template, self.priority, days)
+
+
+class SegmentModel(_Model):
+    name: Name
+    description: StrictStr = ""
+    when: ConditionsModel = ConditionsModel()
+    steps: list[StepModel]
+
+    @model_validator(mode="after")
+    def _not_reserved(self) -> SegmentModel:
+        if self.name == PROMISE_REMINDER:
+            raise _problem(
+                FindingCode.BAD_CHOICE, f"the segment name {PROMISE_REMINDER} is reserved"
+            )
+        return self
+
+    def to_segment(self) -> Segment:
+        steps = tuple(step.to_step() for step in self.steps)
+        return Segment(self.name, self.when.to_conditions(), steps, self.description)
+
+
+class ChallengerModel(_Model):
+    strategy: Name
+    share_percent: Major
+
+    @field_validator("share_percent")
+    @classmethod
+    def _share(cls, share: Decimal) -> Decimal:
+        if not Decimal(0) < share < Decimal(100):
+            raise _problem(FindingCode.OUT_OF_RANGE, f"{share} is not above 0 and below 100")
+        if share != share.quantize(Decimal("0.01")):
+            raise _problem(FindingCode.BAD_NUMBER, f"{share} has more than 2 decimals")
+        return share
+
+
+class StrategyModel(_Model):
+    name: Name
+    description: StrictStr = ""
+    promise_reminder: ReminderModel | None = None
+    challenger: ChallengerModel | None = None
+    segments: Annotated[list[SegmentModel], Field(min_length=1)]
+
+    def to_strategy(self) -> Strategy:
+        return Strategy(
+            name=self.name,
+            description=self.description,
+            segments=tuple(s.to_segment() for s in self.segments),
+            promise_reminder=self.promise_reminder.to_step() if self.promise_reminder else None,
+            challenger=(
+                Challenger(self.challenger.strategy, self.challenger.share_percent)
+                if self.challenger
+                else None
+            ),
+        )
+
+
+_MODELS: tuple[type[BaseModel], ...] = (
+    StrategyModel, SegmentModel, ConditionsModel, StepModel, DaysModel, DayRangeModel, ChallengerModel,
+)  # fmt: skip
+# Every key the format has, for "did you mean" on an unknown one.
+_KNOWN_KEYS = sorted({f.alias or name for m in _MODELS for name, f in m.model_fields.items()})
+
+
+# -- findings ---------------------------------------------------------------------------
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_CODES = {code.value for code in FindingCode}
+_TYPE_WORDS = {
+    "int_type": (FindingCode.BAD_NUMBER, "expected a whole number"),
+    "int_parsing": (FindingCode.BAD_NUMBER, "expected a whole number"),
+    "bool_type": (FindingCode.BAD_CHOICE, "expected true or false"),
+    "string_type": (FindingCode.BAD_ROW, "expected text"),
+    "list_type": (FindingCode.BAD_ROW, "expected a list"),
+    "model_type": (FindingCode.BAD_ROW, "expected keys and values"),
+    "model_attributes_type": (FindingCode.BAD_ROW, "expected keys and values"),
+    "dict_type": (FindingCode.BAD_ROW, "expected keys and values"),
+}
+
+
+def _finding(error: ErrorDetails, lines: Mapping[YamlPath, int]) -> Finding:
+    """One pydantic error as a finding that names the line, the path and the problem."""
+    path: YamlPath = tuple(error["loc"])
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
+    if kind in ("missing", "extra_forbidden"):
+        parent, key = path[:-1], str(path[-1])
+        if kind == "missing":
+            code, message = FindingCode.REQUIRED, f"missing key {key!r}"
+        else:
+            guess = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            code, message = FindingCode.UNKNOWN_KEY, f"unknown key {key!r}{hint}"
+        line = lines.get(path) or line_of(lines, parent)
+        return Finding(code, message, line=line, subject=render_path(parent) or None)
+    if kind == "enum":
+        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
+        code, message = FindingCode.BAD_CHOICE, f"{_shown(value)} is not one of {choices}"
+    elif kind in _TYPE_WORDS:
+        code, words = _TYPE_WORDS[kind]
+        message = f"{words}, got {_shown(value)}"
+    elif kind == "greater_than_equal":
+        code, message = FindingCode.OUT_OF_RANGE, f"must be {ctx['ge']} or more, got {value!r}"
+    elif kind == "too_short":
+        code, message = FindingCode.OUT_OF_RANGE, "must list at least one"
+    elif kind in _CODES:
+        code, message = FindingCode(kind), error["msg"]
+    else:
+        code, message = FindingCode.BAD_ROW, error["msg"]
+    return Finding(code, message, line=line_of(lines, path), subject=render_path(path) or None)
+
+
+def _cross_checks(data: Any, lines: Mapping[YamlPath, int]) -> list[Finding]:
+    """Rules across the file, on the raw values so they are found alongside any other."""
+    if not isinstance(data, dict):
+        return []
+    findings: list[Finding] = []
+    segments = data.get("segments")
+    first_index: dict[str, int] = {}
+    for index, segment in enumerate(segments if isinstance(segments, list) else []):
+        name = segment.get("name") if isinstance(segment, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in first_index:
+            path: YamlPath = ("segments", index, "name")
+            earlier = first_index[name]
+            where = f"segments[{earlier}], line {line_of(lines, ('segments', earlier))}"
+            message = f"segment name {name!r} is already used by {where}"
+            findings.append(
+                Finding(
+                    FindingCode.DUPLICATE_ID, message, line_of(lines, path), None, render_path(path)
+                )
+            )
+        first_index.setdefault(name, index)
+    challenger = data.get("challenger")
+    if isinstance(challenger, dict) and challenger.get("strategy") == data.get("name"):
+        path = ("challenger", "strategy")
+        message = f"strategy {data.get('name')!r} cannot be its own challenger"
+        findings.append(
+            Finding(FindingCode.BAD_CHOICE, message, line_of(lines, path), None, render_path(path))
+        )
+    return findings
+
+
+def parse_strategy(text: str) -> tuple[Strategy | None, list[Finding]]:
+    """The strategy in a YAML text, or None and every finding that stops it loading.
+
+    >>> strategy, findings = parse_strategy('''
+    ... name: tiny
+    ... segments:
+    ...   - name: m1
+    ...     when: {dpd: {min: 1, max: 30}}
+    ...     steps:
+    ...       - {day: 1, action: smss, template: overdue_notice}
+    ... ''')
+    >>> strategy, [str(f) for f in findings]
+    (None, ["line 7, segments[0].steps[0].action: 'smss' is not one of sms, email, call, field_visit, letter, legal_review, agency_placement, write_off_review, none [bad_choice]"])
+    """
+    data, lines, findings = read_yaml(text)
+    if data is None and findings:
+        return None, findings
+    findings.extend(_cross_checks(data, lines))
+    model: StrategyModel | None = None
+    try:
+        model = StrategyModel.model_validate(data)
+    except ValidationError as error:
+        findings.extend(_finding(problem, lines) for problem in error.errors())
+    if findings or model is None:
+        return None, sorted(findings, key=lambda f: f.line or 0)
+    return model.to_strategy(), []

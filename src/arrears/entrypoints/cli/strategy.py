@@ -1,0 +1,317 @@
+"""``arrears strategy``: validate, load, show, list and activate collection strategies."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import fields
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
+
+from arrears.adapters.strategy_files import parse_strategy
+from arrears.domain.strategy import (
+    PROMISE_REMINDER,
+    AmountRange,
+    Conditions,
+    DayRange,
+    OffsetDays,
+    Step,
+)
+from arrears.entrypoints.cli.output import app_of, console, errors, print_json, print_table
+from arrears.services import strategies
+from arrears.services.strategies import InvalidStrategy, StoredStrategy
+
+app = typer.Typer(
+    help="Collection strategies: segments, treatments, champion/challenger (docs/strategies.md).",
+    no_args_is_help=True,
+)
+
+INVALID_FILE = 3  # exit code of `strategy validate` for a file with problems
+
+
+class ShowFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FileArgument = typer.Argument(..., exists=True, dir_okay=False, readable=True)
+FormatOption = typer.Option(ShowFormat.TABLE, "--format", help="table or json.")
+
+
+def _read(file: Path, exit_code: int) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        errors.print(f"{file}: not UTF-8 text ({error.reason})", markup=False, highlight=False)
+        raise typer.Exit(exit_code) from None
+
+
+def _report(file: Path, findings: Any, exit_code: int) -> None:
+    for finding in findings:
+        errors.print(f"{file}: {finding}", markup=False, highlight=False, soft_wrap=True)
+    errors.print(f"{file}: {len(findings)} problem(s); nothing was stored", highlight=False)
+    raise typer.Exit(exit_code)
+
+
+@app.command("validate")
+def validate(file: Path = FileArgument) -> None:
+    """Check a strategy file without storing it: prints "valid", or every problem with its
+    line (exit 3). `load` also checks that a challenger is stored."""
+    strategy, findings = parse_strategy(_read(file, INVALID_FILE))
+    if strategy is None:
+        _report(file, findings, INVALID_FILE)
+        return
+    console.print(
+        f"{file}: valid (strategy {strategy.name}, {len(strategy.segments)} segments)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("load")
+def load(
+    ctx: typer.Context,
+    file: Path = FileArgument,
+    author: str | None = typer.Option(
+        None, "--author", help="Who wrote it (default: $USER, else 'unknown')."
+    ),
+    activate: bool = typer.Option(False, "--activate", help="Also make it the active strategy."),
+) -> None:
+    """Store a strategy file as a new version (the same text again keeps its version)."""
+    app = app_of(ctx)
+    who = author or os.environ.get("USER") or "unknown"
+    text = _read(file, 2)
+    try:
+        name, version = strategies.load_strategy(
+            app.uow_factory, text, who, app.now(), activate=activate
+        )
+    except InvalidStrategy as error:
+        _report(file, error.findings, 2)
+        return
+    console.print(f"strategy {name}: version {version}" + (", active" if activate else ""))
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: str | None = typer.Argument(None, help="Default: the active strategy."),
+    version: int | None = typer.Option(None, "--version", min=1, help="Default: the latest."),
+    output: ShowFormat = FormatOption,
+) -> None:
+    """A stored strategy: its segments with their conditions and steps, version, author."""
+    app = app_of(ctx)
+    stored = strategies.show_strategy(app.uow_factory, name, version)
+    zone = ZoneInfo(app.settings.timezone)
+    if output is ShowFormat.JSON:
+        print_json(_as_json(stored, zone))
+        return
+    _print_strategy(stored, zone)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, output: ShowFormat = FormatOption) -> None:
+    """Every stored strategy at its latest version; the active one is marked."""
+    app = app_of(ctx)
+    zone = ZoneInfo(app.settings.timezone)
+    rows = strategies.list_strategies(app.uow_factory)
+    if output is ShowFormat.JSON:
+        print_json(
+            [
+                {
+                    "name": r.name,
+                    "version": r.latest_version,
+                    "author": r.author,
+                    "loaded_at": _when(r.loaded_at, zone),
+                    "active": r.active,
+                }
+                for r in rows
+            ]
+        )
+        return
+    print_table(
+        None,
+        ["name", "version", "author", "loaded_at", "active"],
+        [
+            (
+                r.name,
+                r.latest_version,
+                r.author,
+                _when(r.loaded_at, zone),
+                "yes" if r.active else "",
+            )
+            for r in rows
+        ],
+    )
+
+
+@app.command("activate")
+def activate(ctx: typer.Context, name: str) -> None:
+    """Make a stored strategy the portfolio's: the next cycle runs its latest version."""
+    app = app_of(ctx)
+    version = strategies.activate_strategy(app.uow_factory, name, app.now())
+    console.print(f"strategy {name} (version {version}) is active")
+
+
+# -- rendering --------------------------------------------------------------------------
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _range_text(bounds: DayRange | AmountRange) -> str:
+    low, high = (
+        (bounds.min, bounds.max)
+        if isinstance(bounds, DayRange)
+        else (bounds.min_major, bounds.max_major)
+    )
+    if low is None:
+        return f"≤ {high}"
+    return f"≥ {low}" if high is None else f"{low}–{high}"
+
+
+def _condition_values(conditions: Conditions) -> dict[str, Any]:
+    """The conditions that are set, as the file writes them."""
+    values: dict[str, Any] = {}
+    for item in fields(conditions):
+        value = getattr(conditions, item.name)
+        if value is None:
+            continue
+        if isinstance(value, DayRange):
+            value = {k: v for k, v in (("min", value.min), ("max", value.max)) if v is not None}
+        elif isinstance(value, AmountRange):
+            pairs = (("min", value.min_major), ("max", value.max_major))
+            value = {k: str(v) for k, v in pairs if v is not None}
+        elif isinstance(value, tuple):
+            value = list(value)
+        values[item.name] = value
+    return values
+
+
+def _conditions_text(conditions: Conditions) -> str:
+    parts = []
+    for key, value in _condition_values(conditions).items():
+        bounds = getattr(conditions, key)
+        if isinstance(bounds, DayRange | AmountRange):
+            parts.append(f"{key} {_range_text(bounds)}")
+        elif isinstance(value, list):
+            parts.append(f"{key} {', '.join(value)}")
+        else:
+            parts.append(f"{key} {str(value).lower()}")
+    return "; ".join(parts) or "any account"
+
+
+def _days_value(days: OffsetDays) -> dict[str, int]:
+    """The step's offsets as the file writes them: ``day``, or ``from``/``to``/``every``."""
+    if days.last == days.first:
+        return {"day": days.first}
+    ends = {"from": days.first} | ({"to": days.last} if days.last is not None else {})
+    return ends | {"every": days.every}
+
+
+def _days_text(days: OffsetDays | None) -> str:
+    if days is None:
+        return "the day before the promised date"
+    if days.last == days.first:
+        return f"day {days.first}"
+    every = "daily" if days.every == 1 else f"every {days.every} days"
+    if days.last is None:
+        return f"from day {days.first}, {every}"
+    return f"days {days.first} to {days.last}, {every}"
+
+
+def _step_json(step_id: str, step: Step) -> dict[str, Any]:
+    when = _days_value(step.days) if step.days is not None else {}
+    return {
+        "id": step_id,
+        **when,
+        "action": step.action.value,
+        "template": step.template,
+        "priority": step.priority,
+    }
+
+
+def _as_json(stored: StoredStrategy, zone: ZoneInfo) -> dict[str, Any]:
+    strategy = stored.strategy
+    challenger = strategy.challenger
+    reminder = strategy.promise_reminder
+    return {
+        "name": stored.name,
+        "version": stored.version,
+        "author": stored.author,
+        "loaded_at": _when(stored.loaded_at, zone),
+        "active": stored.active,
+        "description": strategy.description,
+        "challenger": (
+            {"strategy": challenger.strategy, "share_percent": str(challenger.share_percent)}
+            if challenger
+            else None
+        ),
+        "promise_reminder": _step_json(PROMISE_REMINDER, reminder) if reminder else None,
+        "segments": [
+            {
+                "name": segment.name,
+                "description": segment.description,
+                "when": _condition_values(segment.conditions),
+                "steps": [
+                    _step_json(f"{segment.name}.{index}", step)
+                    for index, step in enumerate(segment.steps)
+                ],
+            }
+            for segment in strategy.segments
+        ],
+    }
+
+
+def _print_strategy(stored: StoredStrategy, zone: ZoneInfo) -> None:
+    """A header, then each segment in the order it is tried with its conditions and steps."""
+    strategy = stored.strategy
+    state = "active" if stored.active else "not active"
+    console.print(
+        f"[bold]{escape(stored.name)}[/bold] version {stored.version} ({state}),"
+        f" loaded {_when(stored.loaded_at, zone)} by {escape(stored.author)}",
+        highlight=False,
+    )
+    if strategy.description:
+        console.print(strategy.description, markup=False, highlight=False)
+    if strategy.challenger:
+        share = strategy.challenger.share_percent.normalize()
+        console.print(
+            f"challenger: {escape(strategy.challenger.strategy)} on {share:f}% of loans",
+            highlight=False,
+        )
+    for number, segment in enumerate(strategy.segments, start=1):
+        console.print(
+            f"\n[bold]{number}. {escape(segment.name)}[/bold]"
+            f" when {escape(_conditions_text(segment.conditions))}",
+            highlight=False,
+        )
+        if segment.description:
+            console.print(Padding(Text(segment.description, style="dim"), (0, 0, 0, 3)))
+        steps = [(f"{segment.name}.{i}", step) for i, step in enumerate(segment.steps)]
+        _print_steps(steps, empty="no steps: accounts here are held, nothing is done")
+    if strategy.promise_reminder is not None:
+        console.print("\n[bold]promise reminder[/bold] while a promise is open", highlight=False)
+        _print_steps([(PROMISE_REMINDER, strategy.promise_reminder)], empty="")
+
+
+def _print_steps(steps: list[tuple[str, Step]], empty: str) -> None:
+    """One line a step: ``m1.1  from day 8, every 3 days: call, priority 30``."""
+    if not steps:
+        console.print(f"   {empty}", highlight=False)
+        return
+    width = max(len(step_id) for step_id, _ in steps)
+    for step_id, step in steps:
+        template = f" {step.template}" if step.template else ""
+        console.print(
+            f"   {step_id:<{width}}  {_days_text(step.days)}: {step.action.value}{template},"
+            f" priority {step.priority}",
+            markup=False,
+            highlight=False,
+        )

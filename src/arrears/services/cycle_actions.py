@@ -1,0 +1,152 @@
+"""The day's actions: each candidate loan's facts → the strategy's steps → the gate → stored.
+
+Candidates are the loans a step could fire for today (late, due today or soon,
+or holding a promise); the rest of the portfolio is not read. Facts are built in
+columnar batches from the status rows, promises and contact roll-ups; the pure
+strategy (``domain.strategy.plan``) picks the steps; every proposed action passes
+the gate, and its decision is stored before the action that points at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from arrears.domain.actions import ActionRow
+from arrears.domain.calendar import day_number
+from arrears.domain.gate import ContactProposal, Gate
+from arrears.domain.strategy import (
+    AccountFacts,
+    ActionKind,
+    PlannedStep,
+    PromiseState,
+    Strategy,
+    plan,
+)
+from arrears.services.ports import UnitOfWork
+from arrears.services.strategies import ActiveStrategies, active_strategies
+
+# Earliest moment an action may happen on its day, in the borrower's zone: the gate
+# (contact hours per policy pack) may defer it further.
+DAY_STARTS_AT = time(8, 0)
+
+
+def plan_actions(
+    uow: UnitOfWork, day: date, now: datetime, gate: Gate, default_zone: str
+) -> dict[str, dict[str, int]]:
+    """Plan, gate and store the day's actions; returns channel → status → count."""
+    active = active_strategies(uow)
+    if active is None:
+        return {}
+    number = day_number(day)
+    promises = {loan_id: (state, due) for loan_id, state, due in uow.contacts.promise_facts(day)}
+    rows = uow.cycle.strategy_candidates(number, _days_ahead(active), list(promises))
+    proposals: list[tuple[ContactProposal, tuple[Any, ...]]] = []
+    for row in rows:
+        facts = _facts(row, number, day, promises)
+        arm, stored = active.for_loan(facts.loan_id)
+        for step in _plan(stored.strategy, facts):
+            proposal = ContactProposal(
+                facts.loan_id, row[1], day, step.step_id, str(step.action),
+                _start_of(day, row[11] or default_zone),
+            )  # fmt: skip
+            context = (step.template, stored.name, stored.version, step.segment, str(arm),
+                       step.priority, facts.overdue_minor)  # fmt: skip
+            proposals.append((proposal, context))
+    decisions = gate.decide([p for p, _ in proposals])
+    uow.actions.store(
+        [
+            ActionRow(p.as_of, p.loan_id, p.borrower_id, p.step, p.channel, *context,
+                      p.earliest_at, str(d.verdict), d.rule_id, d.reason, d.next_at, d.permit_id)
+            for (p, context), d in zip(proposals, decisions, strict=True)
+        ],
+        now,
+    )  # fmt: skip
+    return uow.actions.counts(day)
+
+
+def _plan(strategy: Strategy, facts: AccountFacts) -> list[PlannedStep]:
+    return [step for step in plan(strategy, facts) if step.action is not ActionKind.NONE]
+
+
+def _days_ahead(active: ActiveStrategies) -> int:
+    """How far before a due date any step of the champion or challenger fires."""
+    strategies = [active.champion.strategy]
+    if active.challenger is not None:
+        strategies.append(active.challenger.strategy)
+    earliest = [
+        step.days.first
+        for strategy in strategies
+        for segment in strategy.segments
+        for step in segment.steps
+        if step.days is not None
+    ]
+    return max([0, *(-first for first in earliest)])
+
+
+def _facts(
+    row: Any, number: int, day: date, promises: Mapping[str, tuple[str, date]]
+) -> AccountFacts:
+    (loan_id, _borrower, product, currency, bucket, dpd, open_due_day, next_due_day, overdue,
+     outstanding, _slot, _zone, reached_day, unreached, lost, refused, flags) = row  # fmt: skip
+    anchor = open_due_day if open_due_day is not None else next_due_day
+    promise_state, promise_due = promises.get(loan_id, (None, None))
+    return AccountFacts(
+        loan_id=loan_id,
+        product=product,
+        currency=currency,
+        bucket=bucket,
+        dpd=dpd,
+        offset_days=number - anchor if anchor is not None else 0,
+        days_to_next_due=next_due_day - number if next_due_day is not None else None,
+        overdue_minor=int(overdue),
+        outstanding_principal_minor=int(outstanding),
+        flags=flags,
+        days_since_reached=number - reached_day if reached_day is not None else None,
+        unreached_attempts=int(unreached),
+        lost_contact=bool(lost),
+        refused_to_pay=bool(refused),
+        promise=PromiseState(promise_state) if promise_state else PromiseState.NONE,
+        promise_due_in_days=(promise_due - day).days if promise_due else None,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _start_of(day: date, zone: str) -> datetime:
+    """The day's first contact moment in the borrower's zone (an unknown zone: UTC+8)."""
+    try:
+        tz: Any = ZoneInfo(zone)
+    except (KeyError, ValueError):
+        tz = ZoneInfo("Asia/Shanghai")
+    return datetime.combine(day, DAY_STARTS_AT, tzinfo=tz)
+
+
+def actions_of_day(
+    uow_factory: Callable[[], UnitOfWork],
+    day: date | None,
+    channel: str | None,
+    limit: int | None = None,
+) -> tuple[date | None, list[dict[str, Any]]]:
+    """A day's actions (default: the cycle's last day) in work-queue order: priority,
+    then amount overdue. Calls form the agents' queue."""
+    with uow_factory() as uow:
+        day = day or uow.cycle.last_day()
+        if day is None:
+            return None, []
+        rows = uow.actions.listing(day, channel, limit)
+    for row in rows:
+        row["earliest_at"] = _aware(row["earliest_at"])
+        row["as_of"] = (
+            row["as_of"] if isinstance(row["as_of"], date) else date.fromisoformat(row["as_of"])
+        )
+    return day, rows
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A stored UTC time as an aware datetime (SQLite hands back its text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
