@@ -15,6 +15,7 @@ Prints loans/s and the seconds of each step. Not a timed test: it reports.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -24,7 +25,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 from arrears.adapters.csv_formats import read_loans, read_payments
+from arrears.adapters.store.database import make_engine
 from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.batch.parallel_import import import_loans_parallel
 from arrears.entrypoints.bootstrap import App
@@ -91,7 +95,13 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="arrears-cycle-"))
-    app = App(load_settings(args.db or f"sqlite:///{folder / 'bench.db'}"))
+    url = args.db or f"sqlite:///{folder / 'bench.db'}"
+    schema = None
+    if url.startswith("postgresql"):  # a schema of its own, dropped at the end
+        schema = f"arrears_bench_{os.getpid()}"
+        _schema(url, f"CREATE SCHEMA {schema}")
+        url = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    app = App(load_settings(url))
     app.init()
     strategies.load_default_strategies(app.uow_factory, NOW, "cn-consumer")
     started = time.perf_counter()
@@ -124,6 +134,16 @@ def main() -> None:
           f" loan-days/s; rebuilt {rebuilt / len(reports):,.0f} loans/day")  # fmt: skip
     print(f"  steps (s/day): {steps(reports)}")
     sys.stdout.flush()
+    app.engine.dispose()
+    if schema:
+        _schema(args.db, f"DROP SCHEMA {schema} CASCADE")
+
+
+def _schema(url: str, statement: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
 
 
 if __name__ == "__main__":

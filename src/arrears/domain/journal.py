@@ -141,18 +141,22 @@ def differing_sources(
     ]
 
 
-ACCRUAL_SOURCES = frozenset({"interest", "penalty", "fee"})
+# Sources that only grow day by day, and the account whose debit is their growth.
+DELTA_SOURCES = {
+    "interest": Account.INTEREST_RECEIVABLE,
+    "penalty": Account.PENALTY_RECEIVABLE,
+    "fee": Account.FEE_RECEIVABLE,
+    "credit_applied": Account.BORROWER_CREDIT,
+}
 
 
-def _accrual_step(
+def _delta_step(
     kind: EntryKind, source: str, old: Mapping[Account, int], new: Mapping[Account, int]
 ) -> JournalEntry:
-    """The entry that moves an accrual source from its posted net to its desired net."""
+    """The entry that moves a growing source from its posted net to its desired net."""
     difference = _clean({a: new.get(a, 0) - old.get(a, 0) for a in set(old) | set(new)})
-    receivable = next(a for a in difference if a.value.endswith("_receivable"))
-    return JournalEntry(
-        kind if difference[receivable] > 0 else EntryKind.REVERSAL, source, difference
-    )
+    grew = difference.get(DELTA_SOURCES[source], 0) > 0
+    return JournalEntry(kind if grew else EntryKind.REVERSAL, source, difference)
 
 
 def journal_delta(
@@ -164,17 +168,17 @@ def journal_delta(
     A source whose net changed is reversed in full and posted anew (never
     edited), so the journal reads as a history of what was known when.
     A source no longer desired (a reversed payment) is only reversed.
-    Accruals (interest, 罚息, fees) grow day by day, so their sources post the
-    day's difference instead: the journal holds one accrual entry per day, and a
-    backdated payment that lowers an accrual posts a reversal of the difference.
+    Accruals (interest, 罚息, fees) and credit applied grow day by day, so their
+    sources post the difference instead: the journal holds one entry per day they
+    grow, and a backdated payment that lowers one posts a reversal of the difference.
     """
     entries: list[JournalEntry] = []
     for source in differing_sources(posted, desired):
         old = _clean(posted.get(source, {}))
         kind, new_effect = desired.get(source, (EntryKind.REVERSAL, {}))
         new = _clean(new_effect)
-        if source in ACCRUAL_SOURCES:
-            entries.append(_accrual_step(kind, source, old, new))
+        if source in DELTA_SOURCES:
+            entries.append(_delta_step(kind, source, old, new))
             continue
         if old:
             entries.append(

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from arrears.domain.calendar import day_number
 from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.domain.gate import AllowAllGate, Gate
+from arrears.domain.terms import Overpayment
 from arrears.services import cycle_actions, cycle_rebuild
 from arrears.services.errors import Conflict
 from arrears.services.ports import UnitOfWork
@@ -92,7 +93,7 @@ def _run_day(
     with uow_factory() as uow:
         cycle = uow.cycle
         cycle.open_day()
-        rebuilds, resync = cycle.choose_rebuilds(number, day)
+        rebuilds, resync = cycle.choose_rebuilds(number, day, _prepay_products(uow))
         timer.lap("choose")
         label = f"cycle {day}: rebuild changed loans"
 
@@ -147,6 +148,15 @@ def _run_day(
 def _load_rules(uow: UnitOfWork, number: int) -> None:
     products = uow.cycle.products_in_play(number)
     uow.cycle.load_rules({name: uow.ledger.product_rules(name) for name in products})
+
+
+def _prepay_products(uow: UnitOfWork) -> list[str]:
+    """Products whose overpayments reduce principal (re-amortised by the rebuild path)."""
+    return [
+        name
+        for name in uow.ledger.product_models()
+        if uow.ledger.product_rules(name).overpayment is Overpayment.PREPAY_PRINCIPAL
+    ]
 
 
 def _tolerances(uow: UnitOfWork) -> dict[str, int]:

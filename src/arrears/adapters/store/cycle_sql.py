@@ -97,7 +97,12 @@ class SqlCycle(DaySteps):
              " component_first INTEGER NOT NULL, rank_penalty INTEGER NOT NULL,"
              " rank_fee INTEGER NOT NULL, rank_interest INTEGER NOT NULL,"
              " rank_principal INTEGER NOT NULL"),
-            ("cycle_paying", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL"),
+            ("cycle_paying", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL,"
+             " credit BIGINT NOT NULL, falls_today INTEGER NOT NULL, prepays INTEGER NOT NULL,"
+             " owed BIGINT, future_principal BIGINT"),
+            ("cycle_alloc", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL"),
+            ("cycle_posting", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
+             " account VARCHAR(32) NOT NULL, amount BIGINT NOT NULL"),
             ("cycle_paid", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
              " component VARCHAR(16) NOT NULL, unpaid BIGINT NOT NULL, visit INTEGER NOT NULL,"
              " amount BIGINT, PRIMARY KEY (loan_id, seq, component)"),
@@ -118,46 +123,83 @@ class SqlCycle(DaySteps):
 
     def close_day(self) -> None:
         for name in ("cycle_rebuild", "cycle_rules", "cycle_bucket", "cycle_charge",
-                     "cycle_accrual", "cycle_fresh", "cycle_paying", "cycle_paid"):  # fmt: skip
+                     "cycle_accrual", "cycle_fresh", "cycle_paying", "cycle_paid",
+                     "cycle_alloc", "cycle_posting"):  # fmt: skip
             self._sql(f"DROP TABLE IF EXISTS {name}")
 
     # -- which loans are rebuilt from the reference --------------------------------------
-    def choose_rebuilds(self, day: int, as_of: date) -> tuple[list[str], set[str]]:
+    def choose_rebuilds(
+        self, day: int, as_of: date, prepay_products: Sequence[str]
+    ) -> tuple[list[str], set[str]]:
         """Which loans today's steps cannot advance, to be rebuilt from the reference.
 
-        A loan marked changed from today on whose changes are today's payments, with no
-        held credit, no adjusted schedule and no more paid than it owes, pays set-based
-        (``cycle_paying``). Rebuilt are: loans changed before today (a backdated payment,
-        a reversal, new rules), loans never seen, the rest of today's payers, and loans
-        with credit or an adjusted schedule that have an installment falling due today.
-        Also returns, among them, the loans whose product rules changed (their journal
-        must be re-derived even where payments brought it past the day).
+        Set-based (``cycle_paying``) are loans with no adjusted schedule whose only
+        changes are today's payments, and loans whose installment falls due onto held
+        credit, when what they pay either fits in what they owe, or (credit products)
+        stays below the principal not yet due, so that no payoff can happen. Rebuilt
+        are: loans changed before today (a backdated payment, a reversal, new rules),
+        loans never seen, the rest of today's payers, and loans with an adjusted
+        schedule or held credit beyond those bounds that have an installment falling
+        due today. Also returns, among them, the loans whose product rules changed
+        (their journal must be re-derived even where payments brought it past the day).
         """
-        self._sql(
-            "INSERT INTO cycle_paying (loan_id, amount) SELECT d.loan_id, COALESCE(SUM("
-            " CASE WHEN pr.payment_id IS NULL THEN p.amount_minor END), 0) FROM cycle_dirty d"
-            " JOIN loan_status ls ON ls.loan_id = d.loan_id"
-            " LEFT JOIN payment p ON p.loan_id = d.loan_id AND p.paid_on = :as_of"
-            " LEFT JOIN payment_reversal pr ON pr.payment_id = p.payment_id"
-            " WHERE d.from_day = :day AND ls.credit_minor = 0 AND ls.adjusted = 0"
-            " GROUP BY d.loan_id",
-            {"day": day, "as_of": self._bind(as_of)},
+        today = {"day": day, "as_of": self._bind(as_of)}
+        paid_today = (
+            "COALESCE((SELECT SUM(p.amount_minor) FROM payment p LEFT JOIN payment_reversal pr"
+            " ON pr.payment_id = p.payment_id WHERE p.loan_id = ls.loan_id"
+            " AND p.paid_on = :as_of AND pr.payment_id IS NULL), 0)"
+        )
+        marks = ", ".join(f":prepay{i}" for i in range(len(prepay_products))) or "NULL"
+        prepays = f"CASE WHEN ls.product IN ({marks}) THEN 1 ELSE 0 END"
+        params = {**today, **{f"prepay{i}": name for i, name in enumerate(prepay_products)}}
+        columns = (
+            f"ls.loan_id, {paid_today}, ls.credit_minor,"
+            f" CASE WHEN ls.next_due_day = :day THEN 1 ELSE 0 END, {prepays}"
         )
         self._sql(
-            "DELETE FROM cycle_paying WHERE amount > COALESCE((SELECT SUM("
-            f"{UNPAID}) FROM due_status ds WHERE ds.loan_id = cycle_paying.loan_id), 0)"
-            " + COALESCE((SELECT i.principal_minor + i.interest_minor FROM loan_status ls"
-            " JOIN installment i ON i.loan_id = ls.loan_id AND i.seq = ls.next_seq"
-            " WHERE ls.loan_id = cycle_paying.loan_id AND ls.next_due_day = :day), 0)",
-            {"day": day},
+            "INSERT INTO cycle_paying (loan_id, amount, credit, falls_today, prepays)"
+            f" SELECT {columns} FROM cycle_dirty d JOIN loan_status ls ON ls.loan_id = d.loan_id"
+            " WHERE d.from_day = :day AND ls.adjusted = 0",
+            params,
+        )
+        self._sql(
+            "INSERT INTO cycle_paying (loan_id, amount, credit, falls_today, prepays)"
+            f" SELECT {columns} FROM loan_status ls WHERE ls.next_due_day = :day"
+            " AND ls.credit_minor > 0 AND ls.adjusted = 0"
+            " AND NOT EXISTS (SELECT 1 FROM cycle_dirty d WHERE d.loan_id = ls.loan_id"
+            " AND d.from_day <= :day)",
+            params,
+        )
+        falling = (
+            "(SELECT i.{part} FROM loan_status ls JOIN installment i ON i.loan_id = ls.loan_id"
+            " AND i.seq = ls.next_seq WHERE ls.loan_id = cycle_paying.loan_id"
+            " AND ls.next_due_day = :day)"
+        )
+        self._sql(
+            "UPDATE cycle_paying SET"
+            f" owed = COALESCE((SELECT SUM({UNPAID}) FROM due_status ds"
+            " WHERE ds.loan_id = cycle_paying.loan_id), 0)"
+            f" + COALESCE({falling.format(part='principal_minor + i.interest_minor')}, 0),"
+            " future_principal = (SELECT outstanding_principal_minor FROM loan_status ls"
+            " WHERE ls.loan_id = cycle_paying.loan_id)"
+            " - COALESCE((SELECT SUM(ds.principal_minor - ds.paid_principal_minor)"
+            " FROM due_status ds WHERE ds.loan_id = cycle_paying.loan_id), 0)"
+            f" - COALESCE({falling.format(part='principal_minor')}, 0)",
+            today,
+        )
+        self._sql(
+            "DELETE FROM cycle_paying WHERE NOT ("
+            " amount + CASE WHEN falls_today = 1 THEN credit ELSE 0 END <= owed"
+            " OR (prepays = 0 AND amount + credit < future_principal))"
         )
         self._sql(
             "INSERT INTO cycle_rebuild (loan_id)"
             " SELECT loan_id FROM cycle_dirty d WHERE from_day <= :day AND NOT EXISTS"
             " (SELECT 1 FROM cycle_paying cp WHERE cp.loan_id = d.loan_id)"
-            " UNION SELECT loan_id FROM loan_status"
-            " WHERE next_due_day = :day AND (credit_minor > 0 OR adjusted = 1)",
-            {"day": day},
+            " UNION SELECT loan_id FROM loan_status ls"
+            " WHERE next_due_day = :day AND (credit_minor > 0 OR adjusted = 1) AND NOT EXISTS"
+            " (SELECT 1 FROM cycle_paying cp WHERE cp.loan_id = ls.loan_id)",
+            today,
         )
         loans = self.connection.execute(text("SELECT COUNT(*) FROM loan")).scalar_one()
         known = self.connection.execute(text("SELECT COUNT(*) FROM loan_status")).scalar_one()

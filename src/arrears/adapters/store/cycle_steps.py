@@ -146,51 +146,28 @@ class DaySteps:
                 return fallen
 
     def apply_payments(self, day: int, as_of: date) -> int:
-        """Today's payments of the loans in ``cycle_paying``, down the product's waterfall
-        over the open installments (oldest first, or one component across all first):
-        a running sum in waterfall order gives each owed part what is left for it.
-        Returns the loans that paid."""
-        order = (
-            "CASE WHEN r.component_first = 1 THEN r.rank_{c} * 1000000 + ds.seq"
-            " ELSE ds.seq * 4 + r.rank_{c} END"
-        )
-        owed = " UNION ALL ".join(
-            f"SELECT ds.loan_id, ds.seq, '{c}', ds.{c}_minor - ds.paid_{c}_minor, "
-            + order.format(c=c)
-            + " FROM due_status ds JOIN cycle_paying cp ON cp.loan_id = ds.loan_id"
-            " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
-            " JOIN cycle_rules r ON r.product = ls.product"
-            for c in ("penalty", "fee", "interest", "principal")
-        )
-        self._sql(f"INSERT INTO cycle_paid (loan_id, seq, component, unpaid, visit) {owed}")
+        """Money of the loans in ``cycle_paying``, as the reference's day applies it: held
+        credit first when an installment falls due today (posted as credit applied),
+        then today's payments; what is left is held as credit. Returns the loans."""
         self._sql(
-            "UPDATE cycle_paid SET amount = (SELECT CASE WHEN x.room <= 0 THEN 0"
-            " WHEN x.room >= cycle_paid.unpaid THEN cycle_paid.unpaid ELSE x.room END FROM"
-            " (SELECT o.loan_id, o.seq, o.component, cp.amount - SUM(o.unpaid) OVER"
-            " (PARTITION BY o.loan_id ORDER BY o.visit ROWS UNBOUNDED PRECEDING) + o.unpaid"
-            " AS room FROM cycle_paid o JOIN cycle_paying cp ON cp.loan_id = o.loan_id) AS x"
-            " WHERE x.loan_id = cycle_paid.loan_id AND x.seq = cycle_paid.seq"
-            " AND x.component = cycle_paid.component)"
+            "INSERT INTO cycle_alloc (loan_id, amount) SELECT loan_id, credit FROM cycle_paying"
+            " WHERE falls_today = 1 AND credit > 0"
         )
-        sums = ", ".join(
-            f"SUM(CASE WHEN component = '{c}' THEN amount ELSE 0 END) AS {c}"
-            for c in ("penalty", "fee", "interest", "principal")
+        self._allocate()
+        self._sql(  # credit applied: each receivable down, the credit held down by the sum
+            "INSERT INTO cycle_posting (loan_id, kind, account, amount)"
+            " SELECT loan_id, 'credit_applied', component || '_receivable', -SUM(amount)"
+            " FROM cycle_paid GROUP BY loan_id, component HAVING SUM(amount) > 0"
+            " UNION ALL SELECT loan_id, 'credit_applied', 'borrower_credit', SUM(amount)"
+            " FROM cycle_paid GROUP BY loan_id HAVING SUM(amount) > 0"
         )
+        self._settle_allocation("- p.total")
         self._sql(
-            "UPDATE due_status SET"
-            " paid_penalty_minor = due_status.paid_penalty_minor + p.penalty,"
-            " paid_fee_minor = due_status.paid_fee_minor + p.fee,"
-            " paid_interest_minor = due_status.paid_interest_minor + p.interest,"
-            " paid_principal_minor = due_status.paid_principal_minor + p.principal"
-            f" FROM (SELECT loan_id, seq, {sums} FROM cycle_paid GROUP BY loan_id, seq) AS p"
-            " WHERE p.loan_id = due_status.loan_id AND p.seq = due_status.seq"
+            "INSERT INTO cycle_alloc (loan_id, amount) SELECT loan_id, amount FROM cycle_paying"
+            " WHERE amount > 0"
         )
-        self._sql(
-            "UPDATE loan_status SET outstanding_principal_minor ="
-            " loan_status.outstanding_principal_minor - p.principal FROM (SELECT loan_id,"
-            " SUM(amount) AS principal FROM cycle_paid WHERE component = 'principal'"
-            " GROUP BY loan_id) AS p WHERE p.loan_id = loan_status.loan_id"
-        )
+        self._allocate()
+        self._settle_allocation("+ a.amount - COALESCE(p.total, 0)")
         self._sql(
             f"DELETE FROM due_status WHERE EXISTS (SELECT 1 FROM cycle_paying cp"
             f" WHERE cp.loan_id = due_status.loan_id) AND {UNPAID.replace('ds.', '')} = 0"
@@ -208,7 +185,67 @@ class DaySteps:
             " WHERE p.paid_on > :as_of AND pr.payment_id IS NULL GROUP BY p.loan_id",
             {"as_of": self._bind(as_of)},
         )
-        return int(self.connection.execute(text("SELECT COUNT(*) FROM cycle_paying")).scalar_one())
+        return int(
+            self.connection.execute(text("SELECT COUNT(*) FROM cycle_paying")).scalar_one()
+        )
+
+    def _allocate(self) -> None:
+        """Split each amount in ``cycle_alloc`` down its product's waterfall over the loan's
+        open installments (oldest first, or one component across all first) into
+        ``cycle_paid``: a running sum in waterfall order gives each owed part what is
+        left for it."""
+        order = (
+            "CASE WHEN r.component_first = 1 THEN r.rank_{c} * 1000000 + ds.seq"
+            " ELSE ds.seq * 4 + r.rank_{c} END"
+        )
+        owed = " UNION ALL ".join(
+            f"SELECT ds.loan_id, ds.seq, '{c}', ds.{c}_minor - ds.paid_{c}_minor, "
+            + order.format(c=c)
+            + " FROM due_status ds JOIN cycle_alloc a ON a.loan_id = ds.loan_id"
+            " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+            " JOIN cycle_rules r ON r.product = ls.product"
+            for c in ("penalty", "fee", "interest", "principal")
+        )
+        self._sql("DELETE FROM cycle_paid")
+        self._sql(f"INSERT INTO cycle_paid (loan_id, seq, component, unpaid, visit) {owed}")
+        self._sql(
+            "UPDATE cycle_paid SET amount = (SELECT CASE WHEN x.room <= 0 THEN 0"
+            " WHEN x.room >= cycle_paid.unpaid THEN cycle_paid.unpaid ELSE x.room END FROM"
+            " (SELECT o.loan_id, o.seq, o.component, a.amount - SUM(o.unpaid) OVER"
+            " (PARTITION BY o.loan_id ORDER BY o.visit ROWS UNBOUNDED PRECEDING) + o.unpaid"
+            " AS room FROM cycle_paid o JOIN cycle_alloc a ON a.loan_id = o.loan_id) AS x"
+            " WHERE x.loan_id = cycle_paid.loan_id AND x.seq = cycle_paid.seq"
+            " AND x.component = cycle_paid.component)"
+        )
+
+    def _settle_allocation(self, credit_change: str) -> None:
+        """Book ``cycle_paid`` on the installments and the loans: paid components up,
+        outstanding principal down, credit by ``credit_change`` (SQL over ``a.amount``,
+        the amount allocated, and ``p.total``, what it paid)."""
+        sums = ", ".join(
+            f"SUM(CASE WHEN component = '{c}' THEN amount ELSE 0 END) AS {c}"
+            for c in ("penalty", "fee", "interest", "principal")
+        )
+        self._sql(
+            "UPDATE due_status SET"
+            " paid_penalty_minor = due_status.paid_penalty_minor + p.penalty,"
+            " paid_fee_minor = due_status.paid_fee_minor + p.fee,"
+            " paid_interest_minor = due_status.paid_interest_minor + p.interest,"
+            " paid_principal_minor = due_status.paid_principal_minor + p.principal"
+            f" FROM (SELECT loan_id, seq, {sums} FROM cycle_paid GROUP BY loan_id, seq) AS p"
+            " WHERE p.loan_id = due_status.loan_id AND p.seq = due_status.seq"
+        )
+        self._sql(
+            "UPDATE loan_status SET outstanding_principal_minor ="
+            " loan_status.outstanding_principal_minor - COALESCE(p.principal, 0),"
+            f" credit_minor = loan_status.credit_minor {credit_change}"
+            " FROM cycle_alloc a LEFT JOIN (SELECT loan_id, SUM(amount) AS total,"
+            " SUM(CASE WHEN component = 'principal' THEN amount ELSE 0 END) AS principal"
+            " FROM cycle_paid GROUP BY loan_id) AS p ON p.loan_id = a.loan_id"
+            " WHERE a.loan_id = loan_status.loan_id"
+        )
+        self._sql("DELETE FROM cycle_alloc")
+        self._sql("DELETE FROM cycle_paid")
 
     def accrue_penalty(self, day: int) -> int:
         """A day of 罚息 on the unpaid principal of every open installment past grace."""
@@ -274,17 +311,26 @@ class DaySteps:
         return rolled
 
     def post_accruals(self, as_of: date, now: datetime) -> int:
-        """The day's interest, fee and 罚息 accruals as journal entries, one per loan and kind,
-        for loans whose journal is not already past the day. Returns entries posted."""
+        """The day's interest, fee and 罚息 accruals and credit applied as journal entries,
+        one per loan and kind, for loans whose journal is not already past the day.
+        Returns entries posted."""
         self._sql(
-            "DELETE FROM cycle_accrual WHERE amount = 0 OR EXISTS (SELECT 1 FROM loan l"
-            " WHERE l.loan_id = cycle_accrual.loan_id AND l.journal_as_of >= :as_of)",
+            "INSERT INTO cycle_posting (loan_id, kind, account, amount)"
+            " SELECT loan_id, kind, kind || '_receivable', amount FROM cycle_accrual"
+            " WHERE amount <> 0 UNION ALL"
+            " SELECT loan_id, kind, kind || '_income', -amount FROM cycle_accrual"
+            " WHERE amount <> 0"
+        )
+        self._sql(
+            "DELETE FROM cycle_posting WHERE EXISTS (SELECT 1 FROM loan l"
+            " WHERE l.loan_id = cycle_posting.loan_id AND l.journal_as_of >= :as_of)",
             {"as_of": self._bind(as_of)},
         )
         self._sql(
-            "CREATE TEMPORARY TABLE cycle_entry AS SELECT a.loan_id, a.kind, a.amount, l.currency,"
-            " l.journal_seq + ROW_NUMBER() OVER (PARTITION BY a.loan_id ORDER BY a.kind) AS entry_seq"
-            " FROM cycle_accrual a JOIN loan l ON l.loan_id = a.loan_id"
+            "CREATE TEMPORARY TABLE cycle_entry AS SELECT k.loan_id, k.kind, l.currency,"
+            " l.journal_seq + ROW_NUMBER() OVER (PARTITION BY k.loan_id ORDER BY k.kind)"
+            " AS entry_seq FROM (SELECT DISTINCT loan_id, kind FROM cycle_posting) AS k"
+            " JOIN loan l ON l.loan_id = k.loan_id"
         )
         posted = self._sql(
             "INSERT INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on,"
@@ -294,15 +340,13 @@ class DaySteps:
         )
         self._sql(
             "INSERT INTO journal_posting (loan_id, entry_seq, account, amount_minor)"
-            " SELECT loan_id, entry_seq, kind || '_receivable', amount FROM cycle_entry"
-            " UNION ALL SELECT loan_id, entry_seq, kind || '_income', -amount FROM cycle_entry"
+            " SELECT e.loan_id, e.entry_seq, p.account, p.amount FROM cycle_posting p"
+            " JOIN cycle_entry e ON e.loan_id = p.loan_id AND e.kind = p.kind"
         )
         self._sql(
             "INSERT INTO loan_balance (loan_id, account, balance_minor)"
-            " SELECT loan_id, account, amount FROM ("
-            " SELECT loan_id, kind || '_receivable' AS account, amount FROM cycle_entry"
-            " UNION ALL SELECT loan_id, kind || '_income' AS account, -amount FROM cycle_entry"
-            ") AS moves WHERE true ON CONFLICT (loan_id, account) DO UPDATE"
+            " SELECT loan_id, account, SUM(amount) FROM cycle_posting"
+            " GROUP BY loan_id, account HAVING true ON CONFLICT (loan_id, account) DO UPDATE"
             " SET balance_minor = loan_balance.balance_minor + excluded.balance_minor"
         )
         self._sql(
@@ -312,4 +356,5 @@ class DaySteps:
             {"as_of": self._bind(as_of)},
         )
         self._sql("DROP TABLE cycle_entry")
+        self._sql("DELETE FROM cycle_posting")
         return posted
