@@ -30,13 +30,13 @@ def initialised(database_url: str) -> str:
     return database_url
 
 
-def test_validate_names_the_line_of_every_problem_and_exits_3(tmp_path: Path, database_url: str):
+def test_validate_names_the_line_of_every_problem_and_exits_2(tmp_path: Path, database_url: str):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD, encoding="utf-8")
 
     result = run("strategy", "validate", str(bad), db=database_url)
 
-    assert result.returncode == 3
+    assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert (
         f"{bad}: line 5, segments[0].when.dpd: min 30 is greater than max 1 [out_of_range]" in lines

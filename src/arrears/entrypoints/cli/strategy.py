@@ -33,7 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-INVALID_FILE = 3  # exit code of `strategy validate` for a file with problems
+INVALID_FILE = 2  # exit code of `strategy validate` for a file with problems: bad input
 
 
 class ShowFormat(StrEnum):
@@ -63,7 +63,7 @@ def _report(file: Path, findings: Any, exit_code: int) -> None:
 @app.command("validate")
 def validate(file: Path = FileArgument) -> None:
     """Check a strategy file without storing it: prints "valid", or every problem with its
-    line (exit 3). `load` also checks that a challenger is stored."""
+    line (exit 2). `load` also checks that a challenger is stored."""
     strategy, findings = parse_strategy(_read(file, INVALID_FILE))
     if strategy is None:
         _report(file, findings, INVALID_FILE)
