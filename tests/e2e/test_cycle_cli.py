@@ -150,3 +150,25 @@ def test_running_a_day_twice_changes_nothing(app_factory: Callable[[], App]) -> 
     table = run("cycle", "--as-of", "2026-11-01", db=url)
     assert "already run" in table.stdout and "M0" in table.stdout
     assert run("cycle", "check", db=url).returncode == 0
+
+
+def test_the_call_queue_is_ordered_by_priority_then_amount_overdue(
+    app_factory: Callable[[], App],
+) -> None:
+    app = app_factory()
+    url = app.engine.url.render_as_string(hide_password=False)
+    assert run("init", db=url).returncode == 0  # loads and activates cn-consumer
+    build_portfolio(app, loans=400)
+    assert run("cycle", "--as-of", "2026-11-20", db=url).returncode == 0
+
+    listed = run("actions", "--channel", "call", "--format", "json", db=url)
+
+    assert listed.returncode == 0, listed.stderr
+    calls = json.loads(listed.stdout)
+    assert calls and {c["channel"] for c in calls} == {"call"}
+    keys = [(-c["priority"], -float(c["overdue"])) for c in calls]
+    assert keys == sorted(keys)
+    assert all(c["status"] == "permitted" and c["permit_id"] for c in calls)
+    assert {c["strategy"] for c in calls} == {"cn-consumer"}
+    table = run("actions", "--limit", "5", db=url)
+    assert "actions of 2026-11-20" in table.stdout
