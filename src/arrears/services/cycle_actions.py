@@ -43,7 +43,8 @@ def plan_actions(
         return {}
     number = day_number(day)
     promises = {loan_id: (state, due) for loan_id, state, due in uow.contacts.promise_facts(day)}
-    rows = uow.cycle.strategy_candidates(number, _days_ahead(active), list(promises))
+    due_days = [number - offset for offset in _offsets_before_due(active)]
+    rows = uow.cycle.strategy_candidates(due_days, list(promises))
     proposals: list[tuple[ContactProposal, tuple[Any, ...]]] = []
     for row in rows:
         facts = _facts(row, number, day, promises)
@@ -72,19 +73,22 @@ def _plan(strategy: Strategy, facts: AccountFacts) -> list[PlannedStep]:
     return [step for step in plan(strategy, facts) if step.action is not ActionKind.NONE]
 
 
-def _days_ahead(active: ActiveStrategies) -> int:
-    """How far before a due date any step of the champion or challenger fires."""
+def _offsets_before_due(active: ActiveStrategies) -> set[int]:
+    """The offsets up to the due date itself (≤ 0) at which any step of the champion or
+    challenger fires: a loan not yet late is a candidate only on those days."""
     strategies = [active.champion.strategy]
     if active.challenger is not None:
         strategies.append(active.challenger.strategy)
-    earliest = [
-        step.days.first
-        for strategy in strategies
-        for segment in strategy.segments
-        for step in segment.steps
-        if step.days is not None
-    ]
-    return max([0, *(-first for first in earliest)])
+    offsets: set[int] = set()
+    for strategy in strategies:
+        for segment in strategy.segments:
+            for step in segment.steps:
+                days = step.days
+                if days is None or days.first > 0:
+                    continue
+                last = 0 if days.last is None else min(days.last, 0)
+                offsets.update(range(days.first, last + 1, days.every))
+    return offsets
 
 
 def _facts(

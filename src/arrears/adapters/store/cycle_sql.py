@@ -297,9 +297,9 @@ class SqlCycle(DaySteps):
         )
 
     # -- who the strategy looks at today --------------------------------------------------
-    def strategy_candidates(self, day: int, ahead: int, promised: Sequence[str]) -> list[Any]:
+    def strategy_candidates(self, due_days: Sequence[int], promised: Sequence[str]) -> list[Any]:
         """Loans a step could fire for today: with an open installment (late, or due today),
-        due within ``ahead`` days, or with a promise (``promised``). Each row: loan_id,
+        next due on one of ``due_days``, or with a promise (``promised``). Each row: loan_id,
         borrower_id, product, currency, bucket, dpd, open_due_day, next_due_day,
         overdue_minor, outstanding_principal_minor, arm_slot, timezone, and the
         borrower's contact roll-up: day last reached (a day number, or None),
@@ -309,11 +309,12 @@ class SqlCycle(DaySteps):
         self._sql(
             f"CREATE TEMPORARY TABLE cycle_candidate (loan_id VARCHAR(64) PRIMARY KEY){suffix}"
         )
+        marks = ", ".join(f":due{i}" for i in range(len(due_days))) or "NULL"
         self._sql(
             "INSERT INTO cycle_candidate (loan_id)"
             " SELECT loan_id FROM loan_status WHERE open_due_day IS NOT NULL"
-            " UNION SELECT loan_id FROM loan_status WHERE next_due_day BETWEEN :day AND :last",
-            {"day": day, "last": day + ahead},
+            f" UNION SELECT loan_id FROM loan_status WHERE next_due_day IN ({marks})",
+            {f"due{i}": due for i, due in enumerate(due_days)},
         )
         if promised:
             self._sql("CREATE TEMPORARY TABLE cycle_promised (loan_id VARCHAR(64) PRIMARY KEY)"

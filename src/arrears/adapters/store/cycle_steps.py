@@ -335,18 +335,19 @@ class DaySteps:
         posted = self._sql(
             "INSERT INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on,"
             " created_at) SELECT loan_id, entry_seq, kind, kind, currency, :as_of, :now"
-            " FROM cycle_entry",
+            " FROM cycle_entry ORDER BY loan_id, entry_seq",  # one sweep down the key order
             {"as_of": self._bind(as_of), "now": self._bind(now)},
         )
         self._sql(
             "INSERT INTO journal_posting (loan_id, entry_seq, account, amount_minor)"
             " SELECT e.loan_id, e.entry_seq, p.account, p.amount FROM cycle_posting p"
             " JOIN cycle_entry e ON e.loan_id = p.loan_id AND e.kind = p.kind"
+            " ORDER BY e.loan_id, e.entry_seq, p.account"
         )
         self._sql(
             "INSERT INTO loan_balance (loan_id, account, balance_minor)"
             " SELECT loan_id, account, SUM(amount) FROM cycle_posting"
-            " GROUP BY loan_id, account HAVING true ON CONFLICT (loan_id, account) DO UPDATE"
+            " GROUP BY loan_id, account HAVING true ORDER BY loan_id, account ON CONFLICT (loan_id, account) DO UPDATE"
             " SET balance_minor = loan_balance.balance_minor + excluded.balance_minor"
         )
         self._sql(

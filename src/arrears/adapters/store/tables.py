@@ -311,7 +311,7 @@ gate_decision = Table(
     Column("next_at", DateTime(timezone=True)),
     Column("permit_id", String(64)),
     Column("decided_at", DateTime(timezone=True), nullable=False),
-    Index("ix_gate_decision_action", "loan_id", "as_of", "step"),
+    Index("ix_gate_decision_action", "as_of", "loan_id", "step"),
 )
 
 action = Table(
@@ -335,6 +335,6 @@ action = Table(
     Column("decision_id", Integer, nullable=False),
     Column("permit_id", String(64)),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("loan_id", "as_of", "step", name="uq_action_loan_day_step"),
+    UniqueConstraint("as_of", "loan_id", "step", name="uq_action_day_loan_step"),
     Index("ix_action_day_channel", "as_of", "channel", "priority"),
 )

@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("decision_id"),
     )
     op.create_index(
-        "ix_gate_decision_action", "gate_decision", ["loan_id", "as_of", "step"], unique=False
+        "ix_gate_decision_action", "gate_decision", ["as_of", "loan_id", "step"], unique=False
     )
     op.create_table(
         "strategy",
@@ -122,7 +122,7 @@ def upgrade() -> None:
             ["loan.loan_id"],
         ),
         sa.PrimaryKeyConstraint("action_id"),
-        sa.UniqueConstraint("loan_id", "as_of", "step", name="uq_action_loan_day_step"),
+        sa.UniqueConstraint("as_of", "loan_id", "step", name="uq_action_day_loan_step"),
     )
     op.create_index(
         "ix_action_day_channel", "action", ["as_of", "channel", "priority"], unique=False
