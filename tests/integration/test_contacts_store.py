@@ -150,11 +150,14 @@ def test_the_sql_summary_orders_attempts_at_one_instant_as_recorded(loaded: App)
     # given a conversation and a refusal at the same instant, recorded in that order
     _insert(loaded, [_record("B1", 0, Outcome.REACHED), _record("B1", 0, Outcome.REFUSED)])
     _insert(loaded, [_record("B2", 0, Outcome.REFUSED), _record("B2", 0, Outcome.REACHED)])
+    # and a miss at the same instant as a conversation
+    _insert(loaded, [_record("B3", 0, Outcome.REACHED), _record("B3", 0, Outcome.NO_ANSWER)])
     # when summarized
     _summarize(loaded, 10)
-    # then the one recorded last is the most recent conversation
+    # then the one recorded last is the most recent conversation, and the miss is not after it
     summaries = _summaries(loaded)
     assert (summaries["B1"].refused_at, summaries["B2"].refused_at) == (START, None)
+    assert summaries["B3"].unreached_since_reached == 0
 
 
 def test_a_borrower_never_attempted_has_no_contact_facts(loaded: App) -> None:

@@ -149,3 +149,22 @@ def test_the_challenger_treats_a_stable_share_of_loans_and_actions_record_the_ar
         assert channel == ("email" if expected is Arm.CHALLENGER else "call")
     share = sum(1 for a in day_actions if a[4] == "challenger") / 200
     assert 0.2 < share < 0.4
+
+
+def test_outcomes_record_the_arm_the_loan_is_treated_in(planned: App) -> None:
+    from arrears.domain.contacts import AttemptRecord, Channel, Outcome
+    from arrears.services import contacts
+
+    promise_id = promises.add_promise(planned.uow_factory, "L1", Decimal("100.00"),
+                                      date(2026, 2, 20), date(2026, 2, 12), NOW)  # fmt: skip
+    contacts.record_attempt(
+        planned.uow_factory,
+        AttemptRecord("BL1", Channel.CALL, Outcome.NO_ANSWER, NOW, loan_id="L1"),
+        NOW,
+    )
+    assert [p.arm for p in promises.list_promises(planned.uow_factory, loan_id="L1")] == [
+        "champion"
+    ]
+    with planned.uow() as uow:
+        assert [a.arm for a in uow.contacts.attempts("BL1")] == ["champion"]
+    assert promise_id.startswith("PTP-")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from arrears.domain.contacts import (
@@ -15,6 +16,7 @@ from arrears.domain.contacts import (
 )
 from arrears.services.errors import InvalidInput, NotFound
 from arrears.services.ports import ContactStore, UnitOfWork
+from arrears.services.strategies import arm_of_loan
 
 # An agent's or a provider's clock may run a little ahead of ours; more than this
 # and the time is a typo (a wrong day or zone), which would skew the roll-up.
@@ -34,6 +36,8 @@ def record_attempt(
     _check_attempt(record, now)
     with uow_factory() as uow:
         _check_parties(uow.contacts, record.borrower_id, record.loan_id)
+        if record.arm is None and record.loan_id is not None:
+            record = replace(record, arm=arm_of_loan(uow, record.loan_id))
         attempt_id = uow.contacts.insert_attempt(record, now)
         uow.commit()
     return attempt_id

@@ -22,6 +22,7 @@ from arrears.domain.terms import Overpayment
 from arrears.services import cycle_actions, cycle_rebuild
 from arrears.services.errors import Conflict
 from arrears.services.ports import UnitOfWork
+from arrears.services.promises import product_tolerances
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 
@@ -115,7 +116,7 @@ def _run_day(
         timer.lap("status")
         entries = cycle.post_accruals(day, started) + rebuilt_entries
         timer.lap("journal")
-        kept, broken = uow.contacts.settle_promises(day, _tolerances(uow))
+        kept, broken = uow.contacts.settle_promises(day, product_tolerances(uow.ledger))
         uow.contacts.summarize_contacts(options.lost_contact_attempts)
         timer.lap("promises and contacts")
         actions = cycle_actions.plan_actions(uow, day, started, options.gate, options.timezone)
@@ -157,13 +158,6 @@ def _prepay_products(uow: UnitOfWork) -> list[str]:
         for name in uow.ledger.product_models()
         if uow.ledger.product_rules(name).overpayment is Overpayment.PREPAY_PRINCIPAL
     ]
-
-
-def _tolerances(uow: UnitOfWork) -> dict[str, int]:
-    """Each product's tolerance: a promise counts as kept within it."""
-    return {
-        name: uow.ledger.product_rules(name).tolerance_minor for name in uow.ledger.product_models()
-    }
 
 
 def _ordered(counts: dict[str, int]) -> dict[str, int]:

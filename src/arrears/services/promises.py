@@ -21,6 +21,7 @@ from arrears.domain.contacts import (
 from arrears.domain.money import exponent_of, format_major
 from arrears.services.errors import Conflict, InvalidInput, NotFound
 from arrears.services.ports import Ledger, UnitOfWork
+from arrears.services.strategies import arm_of_loan
 
 MAX_ID_LENGTH = 64
 
@@ -84,7 +85,7 @@ def add_promise(
             made_on=today,
             due_date=due_date,
             status=PromiseStatus.OPEN,
-            arm=arm,
+            arm=arm or arm_of_loan(uow, loan_id),
             source=source_value,
         )
         store.insert_promise(promise, now)

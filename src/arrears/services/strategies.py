@@ -135,6 +135,13 @@ def active_strategies(uow: UnitOfWork) -> ActiveStrategies | None:
     return ActiveStrategies(champion, challenger, rival.share_percent)
 
 
+def arm_of_loan(uow: UnitOfWork, loan_id: str) -> str | None:
+    """The arm (champion or challenger) a loan is treated in now; None with no active
+    strategy. Recorded on every outcome (attempts, promises) so arms can be compared."""
+    active = active_strategies(uow)
+    return None if active is None else str(active.arm_of(loan_id))
+
+
 def active_name(uow_factory: Callable[[], UnitOfWork]) -> str | None:
     with uow_factory() as uow:
         return uow.strategies.active_name()

@@ -12,28 +12,15 @@ wall-clock fields, so an aware time is turned to UTC first and read back as UTC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    CompoundSelect,
-    Connection,
-    Date,
-    and_,
-    bindparam,
-    exists,
-    func,
-    literal_column,
-    or_,
-    select,
-    text,
-    union_all,
-)
+from sqlalchemy import Connection, select, text
 
 from arrears.adapters.store import tables as t
+from arrears.adapters.store.promises_sql import PromisesSql
 from arrears.domain.contacts import (
-    BROKEN_PROMISE_MEMORY_DAYS,
     CONVERSATIONS,
     NO_CONTACT,
     UNREACHED,
@@ -45,9 +32,6 @@ from arrears.domain.contacts import (
     Direction,
     Outcome,
     Party,
-    Promise,
-    PromiseSource,
-    PromiseStatus,
 )
 
 
@@ -62,45 +46,51 @@ def _quoted(outcomes: frozenset[Outcome]) -> str:
 # new was recorded". A recorded_at watermark would need a place to keep it and
 # would miss an attempt whose transaction started before the last summary but
 # committed after it; counting is an index-only scan of ix_contact_attempt_borrower.
+#
+# One sorted pass over the stale borrowers' attempts: the window puts each
+# borrower's last conversation with them first (ties by attempt id, the order
+# recorded), so every row sees it; the outer aggregate counts the misses after it.
+# (Joining separate per-borrower CTEs instead made SQLite scan one of them per row.)
 # The rules are domain.contacts.contact_status's; a differential test holds them equal.
+_TALKED = (
+    f"CASE WHEN a.party = '{Party.BORROWER}' AND a.outcome IN ({_quoted(CONVERSATIONS)})"
+    " THEN 1 ELSE 0 END"
+)
+_MISSED = (
+    f"CASE WHEN a.party = '{Party.BORROWER}' AND a.direction = '{Direction.OUTBOUND}'"
+    f" AND a.outcome IN ({_quoted(UNREACHED)}) THEN 1 ELSE 0 END"
+)
 _SUMMARIZE = f"""
 INSERT INTO contact_summary (
     borrower_id, attempts, last_attempt_at, last_reached_at, unreached_since_reached,
     refused_at, lost_contact
 )
-WITH counted AS (
-    SELECT borrower_id, COUNT(*) AS attempts, MAX(attempted_at) AS last_attempt_at
-    FROM contact_attempt GROUP BY borrower_id
-), stale AS (
-    SELECT c.borrower_id, c.attempts, c.last_attempt_at
-    FROM counted c LEFT JOIN contact_summary s ON s.borrower_id = c.borrower_id
+WITH stale AS (
+    SELECT c.borrower_id
+    FROM (SELECT borrower_id, COUNT(*) AS attempts FROM contact_attempt GROUP BY borrower_id) c
+    LEFT JOIN contact_summary s ON s.borrower_id = c.borrower_id
     WHERE s.borrower_id IS NULL OR s.attempts <> c.attempts
-), talks AS (
-    SELECT a.borrower_id, a.attempted_at, a.outcome,
-           ROW_NUMBER() OVER (
-               PARTITION BY a.borrower_id ORDER BY a.attempted_at DESC, a.attempt_id DESC
-           ) AS recency
-    FROM contact_attempt a JOIN stale s ON s.borrower_id = a.borrower_id
-    WHERE a.party = '{Party.BORROWER}' AND a.outcome IN ({_quoted(CONVERSATIONS)})
-), latest AS (
-    SELECT borrower_id, attempted_at, outcome FROM talks WHERE recency = 1
-), missed AS (
-    SELECT a.borrower_id, COUNT(*) AS unreached
-    FROM contact_attempt a
-    JOIN stale s ON s.borrower_id = a.borrower_id
-    LEFT JOIN latest l ON l.borrower_id = a.borrower_id
-    WHERE a.party = '{Party.BORROWER}' AND a.direction = '{Direction.OUTBOUND}'
-      AND a.outcome IN ({_quoted(UNREACHED)})
-      AND (l.attempted_at IS NULL OR a.attempted_at > l.attempted_at)
-    GROUP BY a.borrower_id
+), ranked AS (
+    SELECT a.borrower_id, a.attempted_at, {_MISSED} AS missed,
+           FIRST_VALUE({_TALKED}) OVER last_talk AS talked,
+           FIRST_VALUE(a.attempted_at) OVER last_talk AS talked_at,
+           FIRST_VALUE(a.outcome) OVER last_talk AS talked_outcome
+    FROM stale JOIN contact_attempt a ON a.borrower_id = stale.borrower_id
+    WINDOW last_talk AS (
+        PARTITION BY a.borrower_id ORDER BY {_TALKED} DESC, a.attempted_at DESC, a.attempt_id DESC
+    )
+), rolled AS (
+    SELECT borrower_id, COUNT(*) AS attempts, MAX(attempted_at) AS last_attempt_at,
+           MAX(CASE WHEN talked = 1 THEN talked_at END) AS last_reached_at,
+           SUM(CASE WHEN missed = 1 AND (talked = 0 OR attempted_at > talked_at)
+               THEN 1 ELSE 0 END) AS unreached,
+           MAX(CASE WHEN talked = 1 AND talked_outcome = '{Outcome.REFUSED}'
+               THEN talked_at END) AS refused_at
+    FROM ranked GROUP BY borrower_id
 )
-SELECT s.borrower_id, s.attempts, s.last_attempt_at, l.attempted_at,
-       COALESCE(m.unreached, 0),
-       CASE WHEN l.outcome = '{Outcome.REFUSED}' THEN l.attempted_at END,
-       CASE WHEN COALESCE(m.unreached, 0) >= :lost_after THEN 1 ELSE 0 END
-FROM stale s
-LEFT JOIN latest l ON l.borrower_id = s.borrower_id
-LEFT JOIN missed m ON m.borrower_id = s.borrower_id
+SELECT borrower_id, attempts, last_attempt_at, last_reached_at, unreached, refused_at,
+       CASE WHEN unreached >= :lost_after THEN 1 ELSE 0 END
+FROM rolled
 WHERE 1 = 1
 ON CONFLICT (borrower_id) DO UPDATE SET
     attempts = excluded.attempts,
@@ -118,17 +108,8 @@ SET lost_contact = CASE WHEN unreached_since_reached >= :lost_after THEN 1 ELSE 
 WHERE lost_contact <> CASE WHEN unreached_since_reached >= :lost_after THEN 1 ELSE 0 END
 """
 
-# What stands toward a promise: the loan's payments not reversed (a reversed payment
-# never arrived), from the day it was made through its due date, known by the day.
-_PAID = """(
-    SELECT COALESCE(SUM(p.amount_minor), 0) FROM payment p
-    WHERE p.loan_id = promise.loan_id
-      AND p.paid_on >= promise.made_on AND p.paid_on <= promise.due_date AND p.paid_on <= :day
-      AND NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = p.payment_id)
-)"""
 
-
-class SqlContacts:
+class SqlContacts(PromisesSql):
     def __init__(self, connection: Connection):
         self.connection = connection
 
@@ -252,155 +233,8 @@ class SqlContacts:
                 found.setdefault(borrower_id, set()).add(flag)
         return found
 
-    # -- promises ------------------------------------------------------------------------------
-    def insert_promise(self, promise: Promise, now: datetime) -> None:
-        p = promise
-        self.connection.execute(
-            t.promise.insert().values(
-                promise_id=p.promise_id,
-                loan_id=p.loan_id,
-                borrower_id=p.borrower_id,
-                amount_minor=p.amount_minor,
-                currency=p.currency,
-                made_on=p.made_on,
-                due_date=p.due_date,
-                status=str(p.status),
-                settled_on=p.settled_on,
-                paid_minor=p.paid_minor,
-                arm=p.arm,
-                source=str(p.source),
-                created_at=_to_utc(now),
-            )
-        )
-
-    def promise(self, promise_id: str) -> Promise | None:
-        row = self.connection.execute(
-            select(t.promise).where(t.promise.c.promise_id == promise_id)
-        ).first()
-        return None if row is None else _promise(row)
-
-    def promises(
-        self, loan_id: str | None = None, status: PromiseStatus | None = None
-    ) -> list[Promise]:
-        """Promises of a loan and/or in a status, oldest first."""
-        p = t.promise
-        query = select(p)
-        if loan_id is not None:
-            query = query.where(p.c.loan_id == loan_id)
-        if status is not None:
-            query = query.where(p.c.status == str(status))
-        rows = self.connection.execute(query.order_by(p.c.made_on, p.c.created_at, p.c.promise_id))
-        return [_promise(row) for row in rows]
-
-    def cancel_promise(self, promise_id: str, day: date) -> bool:
-        """Cancel an open promise (settled on ``day``); False if it was not open."""
-        p = t.promise
-        changed = self.connection.execute(
-            p.update()
-            .where(p.c.promise_id == promise_id, p.c.status == str(PromiseStatus.OPEN))
-            .values(status=str(PromiseStatus.CANCELLED), settled_on=day)
-        )
-        return changed.rowcount > 0
-
-    def settle_promises(self, day: date, tolerances: Mapping[str, int]) -> tuple[int, int]:
-        """Mark open promises kept or broken as of ``day``; returns (kept, broken).
-
-        Kept (settled on ``day``): the standing payments of the loan from the day the
-        promise was made through min(day, due date) reach the amount less the
-        tolerance of the loan's product (``tolerances``: product → minor units,
-        missing → 0), and are more than nothing. Broken (settled on the due date):
-        ``day`` is on or after the due date and the payments fall short. Either way
-        ``paid_minor`` keeps the sum. Settled promises are not looked at again, so a
-        second run for the same day changes nothing.
-        """
-        params: dict[str, Any] = {"day": day}
-        cases = []
-        for i, (product, tolerance_minor) in enumerate(sorted(tolerances.items())):
-            cases.append(f"WHEN :product_{i} THEN :tolerance_{i}")
-            params |= {f"product_{i}": product, f"tolerance_{i}": int(tolerance_minor)}
-        tolerance = (
-            "(SELECT CASE l.product "
-            + " ".join(cases)
-            + " ELSE 0 END FROM loan l WHERE l.loan_id = promise.loan_id)"
-            if cases
-            else "0"
-        )
-        kept_sql = (
-            f"UPDATE promise SET status = '{PromiseStatus.KEPT}', settled_on = :day,"
-            f" paid_minor = {_PAID}"
-            f" WHERE status = '{PromiseStatus.OPEN}' AND made_on <= :day"
-            f" AND {_PAID} > 0 AND {_PAID} >= amount_minor - {tolerance}"
-        )
-        broken_sql = (
-            f"UPDATE promise SET status = '{PromiseStatus.BROKEN}', settled_on = due_date,"
-            f" paid_minor = {_PAID}"
-            f" WHERE status = '{PromiseStatus.OPEN}' AND made_on <= :day AND due_date <= :day"
-        )
-        kept = self.connection.execute(_dated(kept_sql), params).rowcount
-        broken = self.connection.execute(_dated(broken_sql), params).rowcount
-        return kept, broken
-
-    def promise_facts_select(self, day: date) -> CompoundSelect:
-        """Promise facts as a query the cycle can join (``.subquery()``): columns
-        ``loan_id``, ``state`` ('open' | 'broken') and ``due_date``, one row per loan.
-
-        As of ``day``: a loan's promise is *open* if it was made by then and not yet
-        settled by then; otherwise its most recent promise *broken* in the 30 days
-        through ``day`` (settled on its due date, day − 29 … day) is reported. A loan
-        with neither has no row.
-        """
-        p = t.promise
-        other = t.promise.alias("other")
-        other_open = and_(other.c.loan_id == p.c.loan_id, _open_on(other, day))
-        since = day - timedelta(days=BROKEN_PROMISE_MEMORY_DAYS - 1)
-        open_rows = (
-            select(
-                p.c.loan_id,
-                literal_column(f"'{PromiseStatus.OPEN}'").label("state"),
-                func.min(p.c.due_date).label("due_date"),
-            )
-            .where(_open_on(p, day))
-            .group_by(p.c.loan_id)
-        )
-        broken_rows = (
-            select(
-                p.c.loan_id,
-                literal_column(f"'{PromiseStatus.BROKEN}'").label("state"),
-                func.max(p.c.due_date).label("due_date"),
-            )
-            .where(
-                p.c.status == str(PromiseStatus.BROKEN),
-                p.c.settled_on >= since,
-                p.c.settled_on <= day,
-                ~exists().where(other_open),
-            )
-            .group_by(p.c.loan_id)
-        )
-        return union_all(open_rows, broken_rows)
-
-    def promise_facts(self, day: date) -> list[tuple[str, str, date]]:
-        """(loan_id, 'open' | 'broken', due_date) per loan with one, as of ``day``
-        (see ``promise_facts_select``), ordered by loan id."""
-        rows = self.connection.execute(self.promise_facts_select(day)).all()
-        return sorted((loan_id, state, _day(due)) for loan_id, state, due in rows)
-
-
-def _open_on(p: Any, day: date) -> Any:
-    """Made by ``day`` and not settled by then (kept, broken or cancelled later, or not yet)."""
-    return and_(
-        p.c.made_on <= day,
-        or_(
-            p.c.status == str(PromiseStatus.OPEN),
-            and_(p.c.settled_on.is_not(None), p.c.settled_on > day),
-        ),
-    )
-
 
 # -- rows ↔ values ------------------------------------------------------------------------
-def _dated(sql: str) -> Any:
-    return text(sql).bindparams(bindparam("day", type_=Date))
-
-
 def _chunks(ids: Sequence[str], size: int = 900) -> list[list[str]]:
     unique = list(dict.fromkeys(ids))
     return [unique[i : i + size] for i in range(0, len(unique), size)]
@@ -423,10 +257,6 @@ def _utc_required(value: datetime) -> datetime:
     result = _utc(value)
     assert result is not None
     return result
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _attempt_values(r: AttemptRecord, now: datetime) -> dict[str, Any]:
@@ -461,21 +291,4 @@ def _attempt(row: Any) -> AttemptRecord:
         arm=row.arm,
         attempt_id=row.attempt_id,
         recorded_at=_utc(row.recorded_at),
-    )
-
-
-def _promise(row: Any) -> Promise:
-    return Promise(
-        promise_id=row.promise_id,
-        loan_id=row.loan_id,
-        borrower_id=row.borrower_id,
-        amount_minor=row.amount_minor,
-        currency=row.currency,
-        made_on=row.made_on,
-        due_date=row.due_date,
-        status=PromiseStatus(row.status),
-        settled_on=row.settled_on,
-        paid_minor=row.paid_minor,
-        arm=row.arm,
-        source=PromiseSource(row.source),
     )
