@@ -168,3 +168,39 @@ def test_outcomes_record_the_arm_the_loan_is_treated_in(planned: App) -> None:
     with planned.uow() as uow:
         assert [a.arm for a in uow.contacts.attempts("BL1")] == ["champion"]
     assert promise_id.startswith("PTP-")
+
+
+REACHED = """
+name: after-contact
+description: a borrower just spoken to gets a message, not another call
+segments:
+  - name: spoken_to
+    when: {dpd: {min: 1}, reached_within_days: 2}
+    steps:
+      - {days: {from: 1}, action: sms, template: follow_up}
+  - name: late
+    when: {dpd: {min: 1}}
+    steps:
+      - {days: {from: 1}, action: call}
+"""
+
+
+def test_reached_within_days_counts_the_portfolios_days_not_utcs(app: App) -> None:
+    from zoneinfo import ZoneInfo
+
+    from arrears.domain.contacts import AttemptRecord, Channel, Outcome
+    from arrears.services import contacts
+
+    strategies.load_strategy(app.uow_factory, REACHED, "tester", NOW, activate=True)
+    assert importing.import_loans(app.uow_factory, rows([loan("L1")]), NOW).clean
+    cycle_through(app, date(2026, 2, 12))
+    # 07:00 on the 12th in Shanghai is still the 11th in UTC
+    spoken = datetime(2026, 2, 12, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    contacts.record_attempt(
+        app.uow_factory,
+        AttemptRecord("BL1", Channel.CALL, Outcome.REACHED, spoken, loan_id="L1"),
+        datetime(2026, 2, 12, 8, 0, tzinfo=UTC),
+    )
+    cycle_through(app, date(2026, 2, 15), timezone="Asia/Shanghai")
+    assert [a[1] for a in actions_on(app, date(2026, 2, 14))] == ["sms"]  # two days on
+    assert [a[1] for a in actions_on(app, date(2026, 2, 15))] == ["call"]  # three days on

@@ -44,10 +44,11 @@ def plan_actions(
     number = day_number(day)
     promises = {loan_id: (state, due) for loan_id, state, due in uow.contacts.promise_facts(day)}
     due_days = [number - offset for offset in _offsets_before_due(active)]
+    zone = ZoneInfo(default_zone)
     rows = uow.cycle.strategy_candidates(due_days, list(promises))
     proposals: list[tuple[ContactProposal, tuple[Any, ...]]] = []
     for row in rows:
-        facts = _facts(row, number, day, promises)
+        facts = _facts(row, day, promises, zone)
         arm, stored = active.for_loan(facts.loan_id)
         for step in _plan(stored.strategy, facts):
             proposal = ContactProposal(
@@ -92,10 +93,13 @@ def _offsets_before_due(active: ActiveStrategies) -> set[int]:
 
 
 def _facts(
-    row: Any, number: int, day: date, promises: Mapping[str, tuple[str, date]]
+    row: Any, day: date, promises: Mapping[str, tuple[str, date]], zone: ZoneInfo
 ) -> AccountFacts:
     (loan_id, _borrower, product, currency, bucket, dpd, open_due_day, next_due_day, overdue,
-     outstanding, _slot, _zone, reached_day, unreached, lost, refused, flags) = row  # fmt: skip
+     outstanding, _slot, _zone, reached_at, unreached, lost, refused, flags) = row  # fmt: skip
+    number = day_number(day)
+    # "Reached within N days" counts the portfolio's days, not UTC's.
+    reached_on = _aware(reached_at).astimezone(zone).date() if reached_at else None
     anchor = open_due_day if open_due_day is not None else next_due_day
     promise_state, promise_due = promises.get(loan_id, (None, None))
     return AccountFacts(
@@ -109,7 +113,7 @@ def _facts(
         overdue_minor=int(overdue),
         outstanding_principal_minor=int(outstanding),
         flags=flags,
-        days_since_reached=number - reached_day if reached_day is not None else None,
+        days_since_reached=(day - reached_on).days if reached_on else None,
         unreached_attempts=int(unreached),
         lost_contact=bool(lost),
         refused_to_pay=bool(refused),

@@ -302,7 +302,7 @@ class SqlCycle(DaySteps):
         next due on one of ``due_days``, or with a promise (``promised``). Each row: loan_id,
         borrower_id, product, currency, bucket, dpd, open_due_day, next_due_day,
         overdue_minor, outstanding_principal_minor, arm_slot, timezone, and the
-        borrower's contact roll-up: day last reached (a day number, or None),
+        borrower's contact roll-up: when last reached (UTC; SQLite gives text),
         unreached attempts since, lost contact, refused to pay; then the flags."""
         self._sql("DROP TABLE IF EXISTS cycle_candidate")
         suffix = " ON COMMIT DROP" if self.postgres else ""
@@ -331,7 +331,7 @@ class SqlCycle(DaySteps):
                 " ls.open_due_day, ls.next_due_day, ls.overdue_principal_minor"
                 " + ls.overdue_interest_minor + ls.penalty_minor + ls.fees_minor,"
                 " ls.outstanding_principal_minor, ls.arm_slot, b.timezone,"
-                f" {self._day_of('cs.last_reached_at')}, COALESCE(cs.unreached_since_reached, 0),"
+                " cs.last_reached_at, COALESCE(cs.unreached_since_reached, 0),"
                 " COALESCE(cs.lost_contact, 0), cs.refused_at IS NOT NULL"
                 " FROM cycle_candidate c JOIN loan_status ls ON ls.loan_id = c.loan_id"
                 " JOIN loan l ON l.loan_id = c.loan_id"
