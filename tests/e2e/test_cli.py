@@ -187,6 +187,9 @@ def test_import_with_reader_processes_stores_every_loan(database_url: str, tmp_p
     assert schedule[1] == "1,2026-02-15,583.17,34.99,618.16,2915.83"  # 3499.00 / 6, 1 % a month
 
 
+LOANS_TO_KILL = 100_000  # enough that the import is still running when it is killed
+
+
 @pytest.mark.parametrize("readers", ["1", "2"])
 def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(
     database_url: str, tmp_path: Path, readers: str
@@ -198,7 +201,7 @@ def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(
 
     rows = [
         f"L{k:06d},B{k:06d},CNY,{1000 + k % 5000}.00,12,12,2026-01-15,equal_installment,half_up,,王芳"
-        for k in range(40_000)
+        for k in range(LOANS_TO_KILL)
     ]
     loans = write_csv(tmp_path / "loans.csv", LOANS_HEADER, *rows)
     env = {**os.environ, "ARREARS_DATABASE_URL": database_url}
@@ -206,7 +209,7 @@ def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(
         [ARREARS, "import", "loans", str(loans), "--readers", readers],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    time.sleep(2.0)  # well into the import: rows checked and written, not yet committed
+    time.sleep(1.5)  # well into the import: rows checked and written, not yet committed
     assert process.poll() is None, "the import finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -217,10 +220,10 @@ def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(
     engine.dispose()
     rerun = run("import", "loans", str(loans), "--readers", readers, db=database_url)
     assert rerun.returncode == 0, rerun.stderr
-    assert "40000 written" in rerun.stdout
+    assert f"{LOANS_TO_KILL} written" in rerun.stdout
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
         entries = connection.execute(text("SELECT COUNT(*) FROM journal_entry")).scalar_one()
         installments = connection.execute(text("SELECT COUNT(*) FROM installment")).scalar_one()
     engine.dispose()
-    assert (entries, installments) == (40_000, 480_000)
+    assert (entries, installments) == (LOANS_TO_KILL, 12 * LOANS_TO_KILL)
