@@ -112,7 +112,8 @@ class SqlCycle(DaySteps):
              " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, seq)"),
             ("cycle_accrual", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
              " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, kind)"),
-            ("cycle_fresh", "loan_id VARCHAR(64) PRIMARY KEY, dpd INTEGER NOT NULL,"
+            ("cycle_fresh", "loan_id VARCHAR(64) PRIMARY KEY, product VARCHAR(64) NOT NULL,"
+             " dpd INTEGER NOT NULL,"
              " bucket VARCHAR(16), open_due_day INTEGER,"
              " overdue_principal_minor BIGINT NOT NULL, overdue_interest_minor BIGINT NOT NULL,"
              " penalty_minor BIGINT NOT NULL, fees_minor BIGINT NOT NULL"),

@@ -185,9 +185,7 @@ class DaySteps:
             " WHERE p.paid_on > :as_of AND pr.payment_id IS NULL GROUP BY p.loan_id",
             {"as_of": self._bind(as_of)},
         )
-        return int(
-            self.connection.execute(text("SELECT COUNT(*) FROM cycle_paying")).scalar_one()
-        )
+        return int(self.connection.execute(text("SELECT COUNT(*) FROM cycle_paying")).scalar_one())
 
     def _allocate(self) -> None:
         """Split each amount in ``cycle_alloc`` down its product's waterfall over the loan's
@@ -266,11 +264,11 @@ class DaySteps:
         """DPD, bucket and overdue amounts of every loan with open installments; a roll-history
         row for each bucket change. Returns the loans whose bucket changed."""
         self._sql(
-            "INSERT INTO cycle_fresh (loan_id, dpd, open_due_day, overdue_principal_minor,"
+            "INSERT INTO cycle_fresh (loan_id, product, dpd, open_due_day, overdue_principal_minor,"
             " overdue_interest_minor, penalty_minor, fees_minor)"
-            " SELECT loan_id, CASE WHEN open_due_day < :day AND :day - open_due_day > grace"
+            " SELECT loan_id, product, CASE WHEN open_due_day < :day AND :day - open_due_day > grace"
             " THEN :day - open_due_day ELSE 0 END, open_due_day, op, oi, pen, fees FROM ("
-            " SELECT ds.loan_id, MIN(r.grace) AS grace,"
+            " SELECT ds.loan_id, MIN(ls.product) AS product, MIN(r.grace) AS grace,"
             f" MIN(CASE WHEN {UNPAID} > r.tolerance THEN ds.due_day END) AS open_due_day,"
             " SUM(CASE WHEN ds.due_day < :day"
             " THEN ds.principal_minor - ds.paid_principal_minor ELSE 0 END) AS op,"
@@ -284,15 +282,15 @@ class DaySteps:
             {"day": day},
         )
         self._sql(  # loans whose payments today closed every open installment
-            "INSERT INTO cycle_fresh (loan_id, dpd, open_due_day, overdue_principal_minor,"
+            "INSERT INTO cycle_fresh (loan_id, product, dpd, open_due_day, overdue_principal_minor,"
             " overdue_interest_minor, penalty_minor, fees_minor)"
-            " SELECT cp.loan_id, 0, NULL, 0, 0, 0, 0 FROM cycle_paying cp WHERE NOT EXISTS"
+            " SELECT cp.loan_id, ls.product, 0, NULL, 0, 0, 0, 0 FROM cycle_paying cp"
+            " JOIN loan_status ls ON ls.loan_id = cp.loan_id WHERE NOT EXISTS"
             " (SELECT 1 FROM due_status ds WHERE ds.loan_id = cp.loan_id)"
         )
         self._sql(
-            "UPDATE cycle_fresh SET bucket = (SELECT b.label FROM loan_status ls"
-            " JOIN cycle_bucket b ON b.product = ls.product WHERE ls.loan_id = cycle_fresh.loan_id"
-            " AND cycle_fresh.dpd >= b.min_dpd"
+            "UPDATE cycle_fresh SET bucket = (SELECT b.label FROM cycle_bucket b"
+            " WHERE b.product = cycle_fresh.product AND cycle_fresh.dpd >= b.min_dpd"
             " AND (b.max_dpd IS NULL OR cycle_fresh.dpd <= b.max_dpd))"
         )
         rolled = self._sql(
@@ -321,16 +319,13 @@ class DaySteps:
             " SELECT loan_id, kind, kind || '_income', -amount FROM cycle_accrual"
             " WHERE amount <> 0"
         )
-        self._sql(
-            "DELETE FROM cycle_posting WHERE EXISTS (SELECT 1 FROM loan l"
-            " WHERE l.loan_id = cycle_posting.loan_id AND l.journal_as_of >= :as_of)",
-            {"as_of": self._bind(as_of)},
-        )
-        self._sql(
+        self._sql(  # a loan whose journal a payment already brought past the day is skipped
             "CREATE TEMPORARY TABLE cycle_entry AS SELECT k.loan_id, k.kind, l.currency,"
             " l.journal_seq + ROW_NUMBER() OVER (PARTITION BY k.loan_id ORDER BY k.kind)"
             " AS entry_seq FROM (SELECT DISTINCT loan_id, kind FROM cycle_posting) AS k"
             " JOIN loan l ON l.loan_id = k.loan_id"
+            " WHERE l.journal_as_of IS NULL OR l.journal_as_of < :as_of",
+            {"as_of": self._bind(as_of)},
         )
         posted = self._sql(
             "INSERT INTO journal_entry (loan_id, entry_seq, kind, source, currency, posted_on,"
@@ -346,8 +341,9 @@ class DaySteps:
         )
         self._sql(
             "INSERT INTO loan_balance (loan_id, account, balance_minor)"
-            " SELECT loan_id, account, SUM(amount) FROM cycle_posting"
-            " GROUP BY loan_id, account HAVING true ORDER BY loan_id, account ON CONFLICT (loan_id, account) DO UPDATE"
+            " SELECT p.loan_id, p.account, SUM(p.amount) FROM cycle_posting p"
+            " JOIN cycle_entry e ON e.loan_id = p.loan_id AND e.kind = p.kind"
+            " GROUP BY p.loan_id, p.account HAVING true ORDER BY p.loan_id, p.account ON CONFLICT (loan_id, account) DO UPDATE"
             " SET balance_minor = loan_balance.balance_minor + excluded.balance_minor"
         )
         self._sql(
