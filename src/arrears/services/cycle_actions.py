@@ -10,7 +10,7 @@ the gate, and its decision is stored before the action that points at it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,7 +99,7 @@ def _facts(
      outstanding, _slot, _zone, reached_at, unreached, lost, refused, flags) = row  # fmt: skip
     number = day_number(day)
     # "Reached within N days" counts the portfolio's days, not UTC's.
-    reached_on = _aware(reached_at).astimezone(zone).date() if reached_at else None
+    reached_on = reached_at.astimezone(zone).date() if reached_at else None
     anchor = open_due_day if open_due_day is not None else next_due_day
     promise_state, promise_due = promises.get(loan_id, (None, None))
     return AccountFacts(
@@ -144,17 +144,4 @@ def actions_of_day(
         day = day or uow.cycle.last_day()
         if day is None:
             return None, []
-        rows = uow.actions.listing(day, channel, limit)
-    for row in rows:
-        row["earliest_at"] = _aware(row["earliest_at"])
-        row["as_of"] = (
-            row["as_of"] if isinstance(row["as_of"], date) else date.fromisoformat(row["as_of"])
-        )
-    return day, rows
-
-
-def _aware(value: datetime | str) -> datetime:
-    """A stored UTC time as an aware datetime (SQLite hands back its text)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return day, uow.actions.listing(day, channel, limit)

@@ -15,9 +15,10 @@ from datetime import date, datetime
 
 from arrears.domain.calendar import day_number
 from arrears.domain.daily_status import DueRow, StatusRow, status_rows
-from arrears.domain.journal import desired_effects, journal_delta
+from arrears.domain.journal import desired_effects
 from arrears.domain.loan_state import loan_state
 from arrears.domain.strategy import arm_slot
+from arrears.services.journal_sync import JournalBatchRow, JournalView, journal_day, pending_entries
 from arrears.services.ports import UnitOfWork
 
 CHUNK = 2000
@@ -31,7 +32,7 @@ class _Rebuilt:
     dues: list[DueRow] = field(default_factory=list)
     rolls: list[Roll] = field(default_factory=list)
     next_dirty: dict[str, int] = field(default_factory=dict)
-    journal: list[tuple[str, str, date, Sequence[object], int]] = field(default_factory=list)
+    journal: list[JournalBatchRow] = field(default_factory=list)
     entries: int = 0
 
 
@@ -54,7 +55,7 @@ def rebuild_loans(
     for start in range(0, len(loan_ids), CHUNK):
         chunk = loan_ids[start : start + CHUNK]
         rebuilt = _rebuild_chunk(uow, chunk, resync, day, old_buckets)
-        uow.ledger.append_entries(rebuilt.journal, now)  # type: ignore[arg-type]
+        uow.ledger.append_entries(rebuilt.journal, now)
         uow.cycle.write_rebuilt(
             rebuilt.statuses, rebuilt.dues, rebuilt.rolls, rebuilt.next_dirty, day_number(day)
         )
@@ -97,14 +98,15 @@ def _rebuild_chunk(
         last_seq, journal_as_of = heads[loan_id]
         if journal_as_of is not None and journal_as_of >= day and loan_id not in resync:
             continue  # a payment posted ahead of the cycle already brought it this far
-        journal_day = max(journal_as_of or loan.start_date, day)
+        journal_as = journal_day(loan, journal_as_of, day)
         journal_state = (
-            state if journal_day == day else loan_state(loan, rules, paid, journal_day, schedule)
+            state if journal_as == day else loan_state(loan, rules, paid, journal_as, schedule)
         )
-        entries = journal_delta(
-            posted.get(loan_id, {}), desired_effects(loan.principal_minor, journal_state)
-        )
-        if entries or journal_day != journal_as_of:
-            out.journal.append((loan_id, loan.currency, journal_day, entries, last_seq + 1))
-            out.entries += len(entries)
+        view = JournalView(
+            loan, journal_as, journal_as_of, last_seq, posted.get(loan_id, {}),
+            desired_effects(loan.principal_minor, journal_state),
+        )  # fmt: skip
+        if (row := pending_entries(view)) is not None:
+            out.journal.append(row)
+            out.entries += len(row[3])
     return out

@@ -11,12 +11,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from arrears.domain.journal import Account, Effect, EntryKind, desired_effects, journal_delta
+from arrears.domain.journal import (
+    Account,
+    Effect,
+    EntryKind,
+    JournalEntry,
+    desired_effects,
+    journal_delta,
+)
 from arrears.domain.loan_state import loan_state
 from arrears.domain.terms import LoanTerms
 from arrears.services.ports import Ledger
 
 Floor = Mapping[str, date] | date | None
+JournalBatchRow = tuple[str, str, date, Sequence[JournalEntry], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +52,8 @@ def journal_views(
     for loan_id in loan_ids:
         loan = terms[loan_id]
         last_seq, journal_as_of = heads[loan_id]
-        as_of = journal_as_of or loan.start_date
         at_least = floor.get(loan_id) if isinstance(floor, Mapping) else floor
-        if at_least and at_least > as_of:
-            as_of = at_least
+        as_of = journal_day(loan, journal_as_of, at_least)
         rules = ledger.product_rules(loan.product)
         state = loan_state(
             loan, rules, payments.get(loan_id, []), as_of, schedules.get(loan_id, ())
@@ -66,14 +72,24 @@ def sync_journals(
 
     Returns the number of entries posted. Running it again posts nothing.
     """
-    batch = []
-    posted_count = 0
-    for view in journal_views(ledger, loan_ids, as_of_at_least):
-        entries = journal_delta(view.posted, view.desired)
-        if entries or view.as_of != view.journal_as_of:
-            batch.append(
-                (view.loan.loan_id, view.loan.currency, view.as_of, entries, view.last_seq + 1)
-            )
-            posted_count += len(entries)
+    batch = [
+        row
+        for view in journal_views(ledger, loan_ids, as_of_at_least)
+        if (row := pending_entries(view)) is not None
+    ]
     ledger.append_entries(batch, now)
-    return posted_count
+    return sum(len(row[3]) for row in batch)
+
+
+def journal_day(loan: LoanTerms, journal_as_of: date | None, at_least: date | None) -> date:
+    """The date a loan's journal is brought to: never back from where it is posted through."""
+    as_of = journal_as_of or loan.start_date
+    return at_least if at_least and at_least > as_of else as_of
+
+
+def pending_entries(view: JournalView) -> JournalBatchRow | None:
+    """What to append for one loan (its entries, the new journal date), or None."""
+    entries = journal_delta(view.posted, view.desired)
+    if not entries and view.as_of == view.journal_as_of:
+        return None
+    return (view.loan.loan_id, view.loan.currency, view.as_of, entries, view.last_seq + 1)

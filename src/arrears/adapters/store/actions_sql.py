@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from arrears.adapters.store.bulk import insert_rows, sqlite_datetime
+from arrears.adapters.store.bulk import as_date, as_utc, insert_rows, sql_value
 from arrears.domain.actions import STATUS_OF_VERDICT, ActionRow
 
 _PLANNED = (
@@ -45,7 +45,7 @@ class SqlActions:
             )
         )
         insert_rows(c, "cycle_planned", ActionRow._fields, rows)
-        stamp: Any = now if self.postgres else sqlite_datetime(now)
+        stamp = sql_value(c, now)
         c.execute(
             text(
                 "INSERT INTO gate_decision (loan_id, as_of, step, channel, verdict, rule_id,"
@@ -77,7 +77,7 @@ class SqlActions:
                 "SELECT channel, status, COUNT(*) FROM action WHERE as_of = :day"
                 " GROUP BY channel, status"
             ),
-            {"day": day if self.postgres else day.isoformat()},
+            {"day": sql_value(self.connection, day)},
         )
         found: dict[str, dict[str, int]] = {}
         for channel, status, count in rows:
@@ -92,8 +92,8 @@ class SqlActions:
                 " AND status = 'permitted' GROUP BY channel ORDER BY channel"
             ),
             {
-                "first": first if self.postgres else first.isoformat(),
-                "last": last if self.postgres else last.isoformat(),
+                "first": sql_value(self.connection, first),
+                "last": sql_value(self.connection, last),
             },
         )
         return {row[0]: int(row[1]) for row in rows}
@@ -111,6 +111,10 @@ class SqlActions:
                 f" WHERE {where} ORDER BY a.priority DESC, a.overdue_minor DESC, a.loan_id"
                 + (" LIMIT :limit" if limit else "")
             ),
-            {"day": day if self.postgres else day.isoformat(), "channel": channel, "limit": limit},
+            {"day": sql_value(self.connection, day), "channel": channel, "limit": limit},
         )
-        return [dict(row._mapping) for row in rows]
+        listed = [dict(row._mapping) for row in rows]
+        for row in listed:
+            row["as_of"] = as_date(row["as_of"])
+            row["earliest_at"] = as_utc(row["earliest_at"])
+        return listed

@@ -108,3 +108,41 @@ def sqlite_datetime(value: datetime) -> str:
 
 def placeholder(connection: Connection) -> str:
     return "%s" if connection.dialect.name == "postgresql" else "?"
+
+
+def select_in(connection: Connection, sql: str, ids: Sequence[str], part: int = 900) -> list[Any]:
+    """Run ``sql`` with ``{ids}`` bound to the ids, a few hundred at a time (rows, if any).
+
+    Plain driver SQL: the ORM's compiled IN lists cost more than the query on hot paths.
+    """
+    mark = placeholder(connection)
+    rows: list[Any] = []
+    for start in range(0, len(ids), part):
+        chunk = tuple(ids[start : start + part])
+        result = connection.exec_driver_sql(sql.format(ids=", ".join([mark] * len(chunk))), chunk)
+        if result.returns_rows:
+            rows.extend(result.fetchall())
+    return rows
+
+
+def sql_value(connection: Connection, value: date | datetime) -> Any:
+    """A date or time bound to plain SQL as SQLAlchemy stores it: ISO text on SQLite
+    (UTC, for times), the value itself on PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        return value
+    return sqlite_datetime(value) if isinstance(value, datetime) else value.isoformat()
+
+
+_parse_day = lru_cache(maxsize=65536)(date.fromisoformat)
+
+
+def as_date(value: date | str) -> date:
+    """A date column read by plain driver SQL: SQLite gives ISO text, PostgreSQL a date."""
+    return value if isinstance(value, date) else _parse_day(value)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A stored UTC time read by plain SQL, as an aware datetime (SQLite gives its text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

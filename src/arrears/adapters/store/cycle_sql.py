@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from arrears.adapters.store.bulk import insert_rows, placeholder
+from arrears.adapters.store.bulk import as_date, as_utc, insert_rows, placeholder, select_in
 from arrears.adapters.store.cycle_steps import UNPAID, DaySteps
 from arrears.domain.allocation import Component, WaterfallMode
 from arrears.domain.daily_status import DueRow, StatusRow
@@ -57,7 +57,7 @@ class SqlCycle(DaySteps):
     # -- days ------------------------------------------------------------------------
     def last_day(self) -> date | None:
         value = self.connection.execute(text("SELECT MAX(as_of) FROM cycle_day")).scalar()
-        return date.fromisoformat(value) if isinstance(value, str) else value
+        return None if value is None else as_date(value)
 
     def day_summary(self, day: date) -> dict[str, object] | None:
         row = self.connection.execute(
@@ -216,16 +216,11 @@ class SqlCycle(DaySteps):
 
     def status_buckets(self, loan_ids: Sequence[str]) -> dict[str, str]:
         """The stored bucket of each of these loans (before today's rebuild)."""
-        found: dict[str, str] = {}
-        for start in range(0, len(loan_ids), 900):
-            part = list(loan_ids[start : start + 900])
-            marks = ", ".join(f":l{i}" for i in range(len(part)))
-            rows = self.connection.execute(
-                text(f"SELECT loan_id, bucket FROM loan_status WHERE loan_id IN ({marks})"),
-                {f"l{i}": loan_id for i, loan_id in enumerate(part)},
-            )
-            found.update({row[0]: row[1] for row in rows})
-        return found
+        rows = select_in(
+            self.connection, "SELECT loan_id, bucket FROM loan_status WHERE loan_id IN ({ids})",
+            loan_ids,
+        )  # fmt: skip
+        return {row[0]: row[1] for row in rows}
 
     def write_rebuilt(
         self,
@@ -303,7 +298,7 @@ class SqlCycle(DaySteps):
         next due on one of ``due_days``, or with a promise (``promised``). Each row: loan_id,
         borrower_id, product, currency, bucket, dpd, open_due_day, next_due_day,
         overdue_minor, outstanding_principal_minor, arm_slot, timezone, and the
-        borrower's contact roll-up: when last reached (UTC; SQLite gives text),
+        borrower's contact roll-up: when last reached (UTC),
         unreached attempts since, lost contact, refused to pay; then the flags."""
         self._sql("DROP TABLE IF EXISTS cycle_candidate")
         suffix = " ON COMMIT DROP" if self.postgres else ""
@@ -352,7 +347,11 @@ class SqlCycle(DaySteps):
         flagged: dict[str, set[str]] = {}
         for borrower_id, flag in flags:
             flagged.setdefault(borrower_id, set()).add(flag)
-        return [(*row, frozenset(flagged.get(row[1], ()))) for row in rows]
+        return [
+            (*row[:12], as_utc(row[12]) if row[12] else None, *row[13:],
+             frozenset(flagged.get(row[1], ())))
+            for row in rows
+        ]  # fmt: skip
 
     # -- the day's read-outs ---------------------------------------------------------------
     def bucket_counts(self) -> dict[str, int]:
@@ -376,29 +375,22 @@ class SqlCycle(DaySteps):
     def stored_status(
         self, loan_ids: Sequence[str]
     ) -> tuple[dict[str, StatusRow], dict[str, list[DueRow]]]:
-        statuses: dict[str, StatusRow] = {}
+        statuses = {
+            row[0]: StatusRow(*row)
+            for row in select_in(
+                self.connection,
+                f"SELECT {', '.join(STATUS_COLUMNS)} FROM loan_status WHERE loan_id IN ({{ids}})",
+                loan_ids,
+            )
+        }
         dues: dict[str, list[DueRow]] = {}
-        for start in range(0, len(loan_ids), 900):
-            part = list(loan_ids[start : start + 900])
-            marks = ", ".join(f":l{i}" for i in range(len(part)))
-            params = {f"l{i}": loan_id for i, loan_id in enumerate(part)}
-            rows = self.connection.execute(
-                text(
-                    f"SELECT {', '.join(STATUS_COLUMNS)} FROM loan_status"
-                    f" WHERE loan_id IN ({marks})"
-                ),
-                params,
-            )
-            statuses.update({row[0]: StatusRow(*row) for row in rows})
-            rows = self.connection.execute(
-                text(
-                    f"SELECT {', '.join(DUE_COLUMNS)} FROM due_status"
-                    f" WHERE loan_id IN ({marks}) ORDER BY loan_id, seq"
-                ),
-                params,
-            )
-            for row in rows:
-                dues.setdefault(row[0], []).append(DueRow(*row))
+        rows = select_in(
+            self.connection,
+            f"SELECT {', '.join(DUE_COLUMNS)} FROM due_status WHERE loan_id IN ({{ids}})",
+            loan_ids,
+        )
+        for row in sorted(rows, key=lambda r: (r[0], r[1])):
+            dues.setdefault(row[0], []).append(DueRow(*row))
         return statuses, dues
 
     def buckets_at(self, day: date) -> dict[str, str]:

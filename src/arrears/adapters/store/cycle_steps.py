@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from arrears.adapters.store.bulk import sqlite_datetime
+from arrears.adapters.store.bulk import sql_value
 
 UNPAID = (
     "(ds.principal_minor + ds.interest_minor + ds.penalty_minor + ds.fee_minor"
@@ -59,10 +59,7 @@ class DaySteps:
         return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
 
     def _bind(self, value: date | datetime) -> object:
-        """Dates as SQLAlchemy stores them: ISO text on SQLite, native on PostgreSQL."""
-        if self.postgres:
-            return value
-        return sqlite_datetime(value) if isinstance(value, datetime) else value.isoformat()
+        return sql_value(self.connection, value)
 
     def _book(self, kind: str) -> int:
         """Add the day's charges in ``cycle_charge`` to their installments and to the

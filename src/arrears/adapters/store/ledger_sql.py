@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select, text
 
 from arrears.adapters.product_files import ProductModel, rules_from_json
 from arrears.adapters.store import tables as t
-from arrears.adapters.store.bulk import insert_rows, placeholder
+from arrears.adapters.store.bulk import as_date, insert_rows, placeholder, select_in
 from arrears.adapters.store.cycle_sql import cycle_has_run, mark_for_rebuild
 from arrears.adapters.store.journal_sql import JournalSql
 from arrears.domain.calendar import day_number
@@ -34,17 +34,10 @@ PPM = Decimal(10_000)
 # Dates go to bulk inserts as ISO text (what both stores parse, and SQLite stores);
 # a portfolio repeats few dates, so each is rendered once.
 iso = lru_cache(maxsize=65536)(date.isoformat)
-_parse_day = lru_cache(maxsize=65536)(date.fromisoformat)
-
-
-def as_date(value: date | str) -> date:
-    """A date column read by plain driver SQL: SQLite gives ISO text, PostgreSQL a date."""
-    return (
-        value if isinstance(value, date) else _parse_day(value)
-    )  # annual_rate_ppm = percent × 10 000
 
 
 def rate_ppm(annual_rate_percent: Decimal) -> int:
+    """annual_rate_ppm = percent × 10 000."""
     return int(annual_rate_percent * PPM)
 
 
@@ -290,20 +283,8 @@ class SqlLedger(JournalSql):
             grouped[loan_id].append(Installment(seq, as_date(due), principal, interest, left))
         return {loan_id: tuple(items) for loan_id, items in grouped.items()}
 
-    def _select_in(self, sql: str, ids: Sequence[str], part: int = 900) -> list[Any]:
-        """Run ``sql`` with ``{ids}`` bound to the ids, a few hundred at a time (rows, if any).
-
-        Plain driver SQL: the ORM's compiled IN lists cost more than the query on hot paths.
-        """
-        mark = placeholder(self.connection)
-        rows: list[Any] = []
-        for start in range(0, len(ids), part):
-            chunk = tuple(ids[start : start + part])
-            statement = sql.format(ids=", ".join([mark] * len(chunk)))
-            result = self.connection.exec_driver_sql(statement, chunk)
-            if result.returns_rows:
-                rows.extend(result.fetchall())
-        return rows
+    def _select_in(self, sql: str, ids: Sequence[str]) -> list[Any]:
+        return select_in(self.connection, sql, ids)
 
     # -- payments --------------------------------------------------------------
     def loan_facts(self, loan_ids: Sequence[str]) -> dict[str, tuple[str, date]]:

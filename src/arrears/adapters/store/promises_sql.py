@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 from arrears.adapters.store import tables as t
+from arrears.adapters.store.bulk import as_date
 from arrears.domain.contacts import (
     BROKEN_PROMISE_MEMORY_DAYS,
     Promise,
@@ -176,7 +177,7 @@ class PromisesSql:
         """(loan_id, 'open' | 'broken', due_date) per loan with one, as of ``day``
         (see ``promise_facts_select``), ordered by loan id."""
         rows = self.connection.execute(self.promise_facts_select(day)).all()
-        return sorted((loan_id, state, _day(due)) for loan_id, state, due in rows)
+        return sorted((loan_id, state, as_date(due)) for loan_id, state, due in rows)
 
 
 def _open_on(p: Any, day: date) -> Any:
@@ -192,10 +193,6 @@ def _open_on(p: Any, day: date) -> Any:
 
 def _dated(sql: str) -> Any:
     return text(sql).bindparams(bindparam("day", type_=Date))
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _promise(row: Any) -> Promise:
