@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from arrears.adapters.store.bulk import as_date, as_utc, insert_rows, sql_value
+from arrears.adapters.store.bulk import as_date, as_utc, create_scratch, insert_rows, sql_value
 from arrears.domain.actions import STATUS_OF_VERDICT, ActionRow
 
 _PLANNED = (
@@ -36,14 +36,8 @@ class SqlActions:
         if not rows:
             return
         c = self.connection
-        c.execute(text("DROP TABLE IF EXISTS cycle_planned"))
-        suffix = " ON COMMIT DROP" if self.postgres else ""
         timestamp = "TIMESTAMP WITH TIME ZONE" if self.postgres else "TIMESTAMP"
-        c.execute(
-            text(
-                f"CREATE TEMPORARY TABLE cycle_planned ({_PLANNED.replace('TIMESTAMP', timestamp)}){suffix}"
-            )
-        )
+        create_scratch(c, "cycle_planned", _PLANNED.replace("TIMESTAMP", timestamp))
         insert_rows(c, "cycle_planned", ActionRow._fields, rows)
         stamp = sql_value(c, now)
         c.execute(

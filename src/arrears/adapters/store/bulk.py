@@ -146,3 +146,10 @@ def as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def create_scratch(connection: Connection, name: str, columns: str) -> None:
+    """A temporary table for one transaction's work (dropped at commit on PostgreSQL)."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    suffix = " ON COMMIT DROP" if connection.dialect.name == "postgresql" else ""
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns}){suffix}")

@@ -20,11 +20,48 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from arrears.adapters.store.bulk import as_date, as_utc, insert_rows, placeholder, select_in
+from arrears.adapters.store.bulk import (
+    as_date,
+    as_utc,
+    create_scratch,
+    insert_rows,
+    placeholder,
+    select_in,
+)
 from arrears.adapters.store.cycle_steps import UNPAID, DaySteps
 from arrears.domain.allocation import Component, WaterfallMode
 from arrears.domain.daily_status import DueRow, StatusRow
 from arrears.domain.terms import ProductRules
+
+# The day's scratch tables: temporary, gone at commit (PostgreSQL) or at close (SQLite).
+SCRATCH_TABLES = (
+    ("cycle_rebuild", "loan_id VARCHAR(64) PRIMARY KEY"),
+    ("cycle_rules", "product VARCHAR(64) PRIMARY KEY, grace INTEGER NOT NULL,"
+     " tolerance BIGINT NOT NULL, late_fee BIGINT NOT NULL, fee_cap BIGINT,"
+     " component_first INTEGER NOT NULL, rank_penalty INTEGER NOT NULL,"
+     " rank_fee INTEGER NOT NULL, rank_interest INTEGER NOT NULL,"
+     " rank_principal INTEGER NOT NULL"),
+    ("cycle_paying", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL,"
+     " credit BIGINT NOT NULL, falls_today INTEGER NOT NULL, prepays INTEGER NOT NULL,"
+     " owed BIGINT, future_principal BIGINT"),
+    ("cycle_alloc", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL"),
+    ("cycle_posting", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
+     " account VARCHAR(32) NOT NULL, amount BIGINT NOT NULL"),
+    ("cycle_paid", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
+     " component VARCHAR(16) NOT NULL, unpaid BIGINT NOT NULL, visit INTEGER NOT NULL,"
+     " amount BIGINT, PRIMARY KEY (loan_id, seq, component)"),
+    ("cycle_bucket", "product VARCHAR(64) NOT NULL, label VARCHAR(16) NOT NULL,"
+     " min_dpd INTEGER NOT NULL, max_dpd INTEGER"),
+    ("cycle_charge", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
+     " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, seq)"),
+    ("cycle_accrual", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
+     " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, kind)"),
+    ("cycle_fresh", "loan_id VARCHAR(64) PRIMARY KEY, product VARCHAR(64) NOT NULL,"
+     " dpd INTEGER NOT NULL,"
+     " bucket VARCHAR(16), open_due_day INTEGER,"
+     " overdue_principal_minor BIGINT NOT NULL, overdue_interest_minor BIGINT NOT NULL,"
+     " penalty_minor BIGINT NOT NULL, fees_minor BIGINT NOT NULL"),
+)  # fmt: skip
 
 COMPONENTS = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 STATUS_COLUMNS = StatusRow._fields
@@ -90,42 +127,11 @@ class SqlCycle(DaySteps):
         """
         if self.postgres:
             self._sql("LOCK TABLE cycle_dirty IN SHARE ROW EXCLUSIVE MODE")
-        for name, columns in (
-            ("cycle_rebuild", "loan_id VARCHAR(64) PRIMARY KEY"),
-            ("cycle_rules", "product VARCHAR(64) PRIMARY KEY, grace INTEGER NOT NULL,"
-             " tolerance BIGINT NOT NULL, late_fee BIGINT NOT NULL, fee_cap BIGINT,"
-             " component_first INTEGER NOT NULL, rank_penalty INTEGER NOT NULL,"
-             " rank_fee INTEGER NOT NULL, rank_interest INTEGER NOT NULL,"
-             " rank_principal INTEGER NOT NULL"),
-            ("cycle_paying", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL,"
-             " credit BIGINT NOT NULL, falls_today INTEGER NOT NULL, prepays INTEGER NOT NULL,"
-             " owed BIGINT, future_principal BIGINT"),
-            ("cycle_alloc", "loan_id VARCHAR(64) PRIMARY KEY, amount BIGINT NOT NULL"),
-            ("cycle_posting", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
-             " account VARCHAR(32) NOT NULL, amount BIGINT NOT NULL"),
-            ("cycle_paid", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
-             " component VARCHAR(16) NOT NULL, unpaid BIGINT NOT NULL, visit INTEGER NOT NULL,"
-             " amount BIGINT, PRIMARY KEY (loan_id, seq, component)"),
-            ("cycle_bucket", "product VARCHAR(64) NOT NULL, label VARCHAR(16) NOT NULL,"
-             " min_dpd INTEGER NOT NULL, max_dpd INTEGER"),
-            ("cycle_charge", "loan_id VARCHAR(64) NOT NULL, seq INTEGER NOT NULL,"
-             " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, seq)"),
-            ("cycle_accrual", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
-             " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, kind)"),
-            ("cycle_fresh", "loan_id VARCHAR(64) PRIMARY KEY, product VARCHAR(64) NOT NULL,"
-             " dpd INTEGER NOT NULL,"
-             " bucket VARCHAR(16), open_due_day INTEGER,"
-             " overdue_principal_minor BIGINT NOT NULL, overdue_interest_minor BIGINT NOT NULL,"
-             " penalty_minor BIGINT NOT NULL, fees_minor BIGINT NOT NULL"),
-        ):  # fmt: skip
-            self._sql(f"DROP TABLE IF EXISTS {name}")
-            suffix = " ON COMMIT DROP" if self.postgres else ""
-            self._sql(f"CREATE TEMPORARY TABLE {name} ({columns}){suffix}")
+        for name, columns in SCRATCH_TABLES:
+            create_scratch(self.connection, name, columns)
 
     def close_day(self) -> None:
-        for name in ("cycle_rebuild", "cycle_rules", "cycle_bucket", "cycle_charge",
-                     "cycle_accrual", "cycle_fresh", "cycle_paying", "cycle_paid",
-                     "cycle_alloc", "cycle_posting"):  # fmt: skip
+        for name, _ in SCRATCH_TABLES:
             self._sql(f"DROP TABLE IF EXISTS {name}")
 
     # -- which loans are rebuilt from the reference --------------------------------------
@@ -300,11 +306,7 @@ class SqlCycle(DaySteps):
         overdue_minor, outstanding_principal_minor, arm_slot, timezone, and the
         borrower's contact roll-up: when last reached (UTC),
         unreached attempts since, lost contact, refused to pay; then the flags."""
-        self._sql("DROP TABLE IF EXISTS cycle_candidate")
-        suffix = " ON COMMIT DROP" if self.postgres else ""
-        self._sql(
-            f"CREATE TEMPORARY TABLE cycle_candidate (loan_id VARCHAR(64) PRIMARY KEY){suffix}"
-        )
+        create_scratch(self.connection, "cycle_candidate", "loan_id VARCHAR(64) PRIMARY KEY")
         marks = ", ".join(f":due{i}" for i in range(len(due_days))) or "NULL"
         self._sql(
             "INSERT INTO cycle_candidate (loan_id)"
@@ -313,8 +315,7 @@ class SqlCycle(DaySteps):
             {f"due{i}": due for i, due in enumerate(due_days)},
         )
         if promised:
-            self._sql("CREATE TEMPORARY TABLE cycle_promised (loan_id VARCHAR(64) PRIMARY KEY)"
-                      + suffix)  # fmt: skip
+            create_scratch(self.connection, "cycle_promised", "loan_id VARCHAR(64) PRIMARY KEY")
             insert_rows(self.connection, "cycle_promised", ("loan_id",), [(i,) for i in promised])
             self._sql(
                 "INSERT INTO cycle_candidate (loan_id) SELECT p.loan_id FROM cycle_promised p"
