@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     lost_contact_attempts: int = 10
     # the strategy `arrears init` activates when none is active yet
     default_strategy: str = "cn-consumer"
+    # the policy packs `arrears init` activates for every product when none is active
+    compliance_packs: str = "cn,house"
 
 
 def load_settings(database_url: str | None = None) -> Settings:

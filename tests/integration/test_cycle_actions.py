@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from arrears.domain.gate import ContactProposal, GateDecision, Verdict
+from arrears.domain.gate import ContactProposal, GateDecision, Verdict, decide_as_gate
 from arrears.domain.money import Rounding
 from arrears.domain.records import LoanRecord
 from arrears.domain.schedule import RepaymentMethod
@@ -48,13 +49,14 @@ def actions_on(app: App, day: date) -> list[tuple[Any, ...]]:
     with app.engine.connect() as connection:
         found = connection.execute(
             text(
-                "SELECT a.loan_id, a.channel, a.template, a.step, a.arm, a.status, g.verdict,"
-                " g.rule_id FROM action a JOIN gate_decision g ON g.decision_id = a.decision_id"
+                "SELECT a.loan_id, a.channel, a.template, a.step, a.arm, a.status, g.payload_json,"
+                " a.rule_id FROM action a JOIN audit_log g ON g.seq = a.decision_id"
                 " WHERE a.as_of = :day ORDER BY a.loan_id, a.step"
             ),
             {"day": day if app.engine.dialect.name == "postgresql" else day.isoformat()},
         )
-        return [tuple(r) for r in found]
+        # the audit entry's verdict, and the rule the action carries
+        return [(*r[:6], json.loads(r[6])["verdict"], r[7]) for r in found]
 
 
 def cycle_through(app: App, last: date, **options: Any) -> None:
@@ -108,9 +110,9 @@ class DenyCalls:
 
     def decide(self, proposals: Sequence[ContactProposal]) -> list[GateDecision]:
         return [
-            GateDecision(Verdict.DENY, "test.no_calls", "no calls in this test")
+            decide_as_gate(p, Verdict.DENY, "test.no_calls", "no calls in this test")
             if p.channel == "call"
-            else GateDecision(Verdict.ALLOW, "test.ok", "fine", None, f"permit-{p.step}")
+            else decide_as_gate(p, Verdict.ALLOW, "test.ok", "fine")
             for p in proposals
         ]
 

@@ -13,7 +13,6 @@ docs/strategies.md for the format.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -33,8 +32,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
+from arrears.adapters.pydantic_findings import finding_of
 from arrears.adapters.yaml_lines import YamlPath, line_of, read_yaml, render_path
 from arrears.domain.findings import Finding, FindingCode
 from arrears.domain.strategy import (
@@ -304,56 +304,6 @@ _MODELS: tuple[type[BaseModel], ...] = (
 _KNOWN_KEYS = sorted({f.alias or name for m in _MODELS for name, f in m.model_fields.items()})
 
 
-# -- findings ---------------------------------------------------------------------------
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-_CODES = {code.value for code in FindingCode}
-_TYPE_WORDS = {
-    "int_type": (FindingCode.BAD_NUMBER, "expected a whole number"),
-    "int_parsing": (FindingCode.BAD_NUMBER, "expected a whole number"),
-    "bool_type": (FindingCode.BAD_CHOICE, "expected true or false"),
-    "string_type": (FindingCode.BAD_ROW, "expected text"),
-    "list_type": (FindingCode.BAD_ROW, "expected a list"),
-    "model_type": (FindingCode.BAD_ROW, "expected keys and values"),
-    "model_attributes_type": (FindingCode.BAD_ROW, "expected keys and values"),
-    "dict_type": (FindingCode.BAD_ROW, "expected keys and values"),
-}
-
-
-def _finding(error: ErrorDetails, lines: Mapping[YamlPath, int]) -> Finding:
-    """One pydantic error as a finding that names the line, the path and the problem."""
-    path: YamlPath = tuple(error["loc"])
-    kind, value, ctx = error["type"], error.get("input"), error.get("ctx", {})
-    if kind in ("missing", "extra_forbidden"):
-        parent, key = path[:-1], str(path[-1])
-        if kind == "missing":
-            code, message = FindingCode.REQUIRED, f"missing key {key!r}"
-        else:
-            guess = difflib.get_close_matches(key, _KNOWN_KEYS, n=1)
-            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            code, message = FindingCode.UNKNOWN_KEY, f"unknown key {key!r}{hint}"
-        line = lines.get(path) or line_of(lines, parent)
-        return Finding(code, message, line=line, subject=render_path(parent) or None)
-    if kind == "enum":
-        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
-        code, message = FindingCode.BAD_CHOICE, f"{_shown(value)} is not one of {choices}"
-    elif kind in _TYPE_WORDS:
-        code, words = _TYPE_WORDS[kind]
-        message = f"{words}, got {_shown(value)}"
-    elif kind == "greater_than_equal":
-        code, message = FindingCode.OUT_OF_RANGE, f"must be {ctx['ge']} or more, got {value!r}"
-    elif kind == "too_short":
-        code, message = FindingCode.OUT_OF_RANGE, "must list at least one"
-    elif kind in _CODES:
-        code, message = FindingCode(kind), error["msg"]
-    else:
-        code, message = FindingCode.BAD_ROW, error["msg"]
-    return Finding(code, message, line=line_of(lines, path), subject=render_path(path) or None)
-
-
 def _cross_checks(data: Any, lines: Mapping[YamlPath, int]) -> list[Finding]:
     """Rules across the file, on the raw values so they are found alongside any other."""
     if not isinstance(data, dict):
@@ -408,7 +358,7 @@ def parse_strategy(text: str) -> tuple[Strategy | None, list[Finding]]:
     try:
         model = StrategyModel.model_validate(data)
     except ValidationError as error:
-        findings.extend(_finding(problem, lines) for problem in error.errors())
+        findings.extend(finding_of(problem, lines, _KNOWN_KEYS) for problem in error.errors())
     if findings or model is None:
         return None, sorted(findings, key=lambda f: f.line or 0)
     return model.to_strategy(), []

@@ -1,22 +1,31 @@
 """The gate every planned action passes before it is stored as permitted.
 
-One interface decides every proposed contact: ``allow``, ``deny`` or ``defer``
-(with the next lawful moment), with the rule and a reason in plain words. The
-compliance policy packs implement it; until one is active, ``AllowAllGate``
-permits everything but still writes down a decision for each action, so every
-stored action carries the decision and permit it was made under.
+One interface decides every proposed contact: ``allow``, ``deny`` or ``defer`` (with the
+next lawful moment), with the rule and a reason in plain words. The compliance gate
+(``services.compliance_gate``) implements it with the active policy packs; where no pack
+is active for a product, ``AllowAllGate`` permits everything but still writes down a
+decision for each action, so every stored action carries the decision it was made under.
+
+A decision can only be made by a gate: ``GateDecision`` refuses to be built without the
+seal that ``decide_as_gate`` holds, and an architecture test holds that only gate
+modules call it. The store writes each decision to the audit log before the action that
+points at it; a sender needs the permit id of a permitted action.
 
 >>> from datetime import UTC, date, datetime
 >>> proposal = ContactProposal("L1", "B1", date(2026, 3, 5), "m1.0", "sms",
 ...                            datetime(2026, 3, 5, 1, 0, tzinfo=UTC))
 >>> AllowAllGate().decide([proposal])[0].permit_id
 '20260305:L1:m1.0'
+>>> GateDecision(Verdict.ALLOW, "mine", "I say so")
+Traceback (most recent call last):
+...
+arrears.domain.gate.GateBypassError: a gate decision is made only by a gate (decide_as_gate)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -26,6 +35,10 @@ class Verdict(StrEnum):
     ALLOW = "allow"
     DENY = "deny"
     DEFER = "defer"
+
+
+class GateBypassError(RuntimeError):
+    """Something tried to make a decision without the gate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +52,11 @@ class ContactProposal:
     channel: str  # an ActionKind: sms, email, call, field_visit, letter, legal_review, …
     earliest_at: datetime
     party: str = "borrower"
+    product: str = ""
+    purpose: str = "collection"  # "reminder" before the due date (domain.compliance.facts)
+
+
+_SEAL = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +66,25 @@ class GateDecision:
     reason: str
     next_at: datetime | None = None  # for DEFER: the next lawful moment
     permit_id: str | None = None  # for ALLOW: what a channel must present to act
+    seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.seal is not _SEAL:
+            raise GateBypassError("a gate decision is made only by a gate (decide_as_gate)")
+
+
+def decide_as_gate(
+    proposal: ContactProposal,
+    verdict: Verdict,
+    rule_id: str,
+    reason: str,
+    next_at: datetime | None = None,
+) -> GateDecision:
+    """The one way to make a decision; only gate implementations call it. An allowed
+    proposal gets its permit."""
+    permit = permit_id_for(proposal) if verdict is Verdict.ALLOW else None
+    at = next_at if verdict is Verdict.DEFER else None
+    return GateDecision(verdict, rule_id, reason, at, permit, _SEAL)
 
 
 class Gate(Protocol):
@@ -62,14 +99,36 @@ def permit_id_for(proposal: ContactProposal) -> str:
     return f"{proposal.as_of:%Y%m%d}:{proposal.loan_id}:{proposal.step}"
 
 
+def gate_payload(
+    as_of: date,
+    loan_id: str,
+    step: str,
+    channel: str,
+    verdict: str,
+    rule_id: str,
+    reason: str,
+    next_at: datetime | None,
+    permit_id: str | None,
+) -> dict[str, object]:
+    """What the audit log holds of a decision (entry kind ``gate_decision``)."""
+    return {
+        "as_of": as_of.isoformat(),
+        "loan_id": loan_id,
+        "step": step,
+        "channel": channel,
+        "verdict": verdict,
+        "rule": rule_id,
+        "reason": reason,
+        "not_before": next_at,
+        "permit_id": permit_id,
+    }
+
+
 class AllowAllGate:
-    """Permits every action and says so: the stand-in until a policy pack is active."""
+    """Permits every action and says so: the stand-in where no policy pack is active."""
 
     RULE_ID = "none.allow_all"
     REASON = "no compliance policy pack is active: every action is permitted"
 
     def decide(self, proposals: Sequence[ContactProposal]) -> list[GateDecision]:
-        return [
-            GateDecision(Verdict.ALLOW, self.RULE_ID, self.REASON, None, permit_id_for(p))
-            for p in proposals
-        ]
+        return [decide_as_gate(p, Verdict.ALLOW, self.RULE_ID, self.REASON) for p in proposals]

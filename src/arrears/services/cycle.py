@@ -17,9 +17,10 @@ from datetime import date, datetime, timedelta
 
 from arrears.domain.calendar import day_number
 from arrears.domain.delinquency import DEFAULT_BUCKETS
-from arrears.domain.gate import AllowAllGate, Gate
+from arrears.domain.gate import Gate
 from arrears.domain.terms import Overpayment
 from arrears.services import cycle_actions, cycle_rebuild
+from arrears.services.compliance_gate import ComplianceGate
 from arrears.services.errors import Conflict
 from arrears.services.ports import UnitOfWork
 from arrears.services.promises import product_tolerances
@@ -31,7 +32,7 @@ Progress = Callable[[str, int, int], None]  # (step, done, total)
 class CycleOptions:
     """What the cycle takes from the settings: the gate, 失联 threshold, default zone."""
 
-    gate: Gate = field(default_factory=AllowAllGate)
+    gate: Gate | None = None  # None: the compliance gate of the packs active in the store
     lost_contact_attempts: int = 10
     timezone: str = "Asia/Shanghai"
 
@@ -119,7 +120,8 @@ def _run_day(
         kept, broken = uow.contacts.settle_promises(day, product_tolerances(uow.ledger))
         uow.contacts.summarize_contacts(options.lost_contact_attempts)
         timer.lap("promises and contacts")
-        actions = cycle_actions.plan_actions(uow, day, started, options.gate, options.timezone)
+        gate = options.gate or ComplianceGate.of(uow)
+        actions = cycle_actions.plan_actions(uow, day, started, gate, options.timezone)
         timer.lap("actions")
         buckets = cycle.bucket_counts()
         report.update(

@@ -53,7 +53,8 @@ def plan_actions(
         for step in _plan(stored.strategy, facts):
             proposal = ContactProposal(
                 facts.loan_id, row[1], day, step.step_id, str(step.action),
-                _start_of(day, row[11] or default_zone),
+                _start_of(day, row[11] or default_zone), product=facts.product,
+                purpose="reminder" if facts.dpd == 0 and facts.offset_days <= 0 else "collection",
             )  # fmt: skip
             context = (step.template, stored.name, stored.version, step.segment, str(arm),
                        step.priority, facts.overdue_minor)  # fmt: skip

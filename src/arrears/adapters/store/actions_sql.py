@@ -1,8 +1,8 @@
 """Planned actions and the gate's decisions on them, written together in bulk.
 
-Each decision is written before its action, and the action points at it: an
-action is never stored without the decision (and, when allowed, the permit)
-it was made under.
+Each decision is appended to the audit log (a hash chain) before its action, and the
+action points at its entry: an action is never stored without the decision (and, when
+allowed, the permit) it was made under.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from arrears.adapters.store.audit_sql import SqlAudit
 from arrears.adapters.store.bulk import as_date, as_utc, create_scratch, insert_rows, sql_value
 from arrears.domain.actions import STATUS_OF_VERDICT, ActionRow
+from arrears.domain.audit import AuditRecord
+from arrears.domain.gate import gate_payload
 
 _PLANNED = (
     "as_of DATE NOT NULL, loan_id VARCHAR(64) NOT NULL, borrower_id VARCHAR(64) NOT NULL,"
@@ -22,7 +25,8 @@ _PLANNED = (
     " strategy VARCHAR(64) NOT NULL, strategy_version INTEGER NOT NULL,"
     " segment VARCHAR(64) NOT NULL, arm VARCHAR(16) NOT NULL, priority INTEGER NOT NULL,"
     " overdue_minor BIGINT NOT NULL, earliest_at TIMESTAMP NOT NULL, verdict VARCHAR(8) NOT NULL,"
-    " rule_id VARCHAR(64) NOT NULL, reason TEXT NOT NULL, next_at TIMESTAMP, permit_id VARCHAR(64)"
+    " rule_id VARCHAR(64) NOT NULL, reason TEXT NOT NULL, next_at TIMESTAMP, permit_id VARCHAR(64),"
+    " decision_id BIGINT NOT NULL"
 )
 
 
@@ -32,35 +36,31 @@ class SqlActions:
         self.postgres = connection.dialect.name == "postgresql"
 
     def store(self, rows: Sequence[ActionRow], now: datetime) -> None:
-        """Write each decision, then each action pointing at its decision."""
+        """Write each decision to the audit log, then each action pointing at its entry."""
         if not rows:
             return
         c = self.connection
+        seqs = SqlAudit(c).append([_decision_record(row, now) for row in rows])
         timestamp = "TIMESTAMP WITH TIME ZONE" if self.postgres else "TIMESTAMP"
         create_scratch(c, "cycle_planned", _PLANNED.replace("TIMESTAMP", timestamp))
-        insert_rows(c, "cycle_planned", ActionRow._fields, rows)
-        stamp = sql_value(c, now)
-        c.execute(
-            text(
-                "INSERT INTO gate_decision (loan_id, as_of, step, channel, verdict, rule_id,"
-                " reason, next_at, permit_id, decided_at) SELECT loan_id, as_of, step, channel,"
-                " verdict, rule_id, reason, next_at, permit_id, :now FROM cycle_planned"
-            ),
-            {"now": stamp},
+        insert_rows(
+            c,
+            "cycle_planned",
+            (*ActionRow._fields, "decision_id"),
+            [(*row, seq) for row, seq in zip(rows, seqs, strict=True)],
         )
         status = " ".join(f"WHEN '{v}' THEN '{s}'" for v, s in STATUS_OF_VERDICT.items())
         c.execute(
             text(
                 "INSERT INTO action (as_of, loan_id, borrower_id, step, channel, template,"
                 " strategy, strategy_version, segment, arm, priority, overdue_minor, earliest_at,"
-                " status, decision_id, permit_id, created_at)"
-                " SELECT p.as_of, p.loan_id, p.borrower_id, p.step, p.channel, p.template,"
-                " p.strategy, p.strategy_version, p.segment, p.arm, p.priority, p.overdue_minor,"
-                f" p.earliest_at, CASE p.verdict {status} END, g.decision_id, p.permit_id, :now"
-                " FROM cycle_planned p JOIN gate_decision g ON g.loan_id = p.loan_id"
-                " AND g.as_of = p.as_of AND g.step = p.step"
+                " status, decision_id, permit_id, rule_id, not_before, created_at)"
+                " SELECT as_of, loan_id, borrower_id, step, channel, template, strategy,"
+                " strategy_version, segment, arm, priority, overdue_minor, earliest_at,"
+                f" CASE verdict {status} END, decision_id, permit_id, rule_id, next_at, :now"
+                " FROM cycle_planned"
             ),
-            {"now": stamp},
+            {"now": sql_value(c, now)},
         )
         c.execute(text("DROP TABLE cycle_planned"))
 
@@ -99,9 +99,8 @@ class SqlActions:
             text(
                 "SELECT a.action_id, a.as_of, a.loan_id, a.borrower_id, a.channel, a.template,"
                 " a.step, a.segment, a.strategy, a.strategy_version, a.arm, a.priority,"
-                " a.overdue_minor, l.currency, a.earliest_at, a.status, g.rule_id, a.permit_id"
-                " FROM action a JOIN loan l ON l.loan_id = a.loan_id"
-                " JOIN gate_decision g ON g.decision_id = a.decision_id"
+                " a.overdue_minor, l.currency, a.earliest_at, a.status, a.rule_id, a.not_before,"
+                " a.permit_id FROM action a JOIN loan l ON l.loan_id = a.loan_id"
                 f" WHERE {where} ORDER BY a.priority DESC, a.overdue_minor DESC, a.loan_id"
                 + (" LIMIT :limit" if limit else "")
             ),
@@ -111,4 +110,13 @@ class SqlActions:
         for row in listed:
             row["as_of"] = as_date(row["as_of"])
             row["earliest_at"] = as_utc(row["earliest_at"])
+            row["not_before"] = as_utc(row["not_before"]) if row["not_before"] else None
         return listed
+
+
+def _decision_record(row: ActionRow, now: datetime) -> AuditRecord:
+    payload = gate_payload(
+        row.as_of, row.loan_id, row.step, row.channel, row.verdict, row.rule_id, row.reason,
+        row.next_at, row.permit_id,
+    )  # fmt: skip
+    return AuditRecord("gate_decision", row.loan_id, payload, now)

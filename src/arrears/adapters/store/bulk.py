@@ -110,8 +110,15 @@ def placeholder(connection: Connection) -> str:
     return "%s" if connection.dialect.name == "postgresql" else "?"
 
 
-def select_in(connection: Connection, sql: str, ids: Sequence[str], part: int = 900) -> list[Any]:
-    """Run ``sql`` with ``{ids}`` bound to the ids, a few hundred at a time (rows, if any).
+def select_in(
+    connection: Connection,
+    sql: str,
+    ids: Sequence[str],
+    part: int = 900,
+    after: tuple[Any, ...] = (),
+) -> list[Any]:
+    """Run ``sql`` with ``{ids}`` bound to the ids, a few hundred at a time (rows, if any);
+    ``after`` binds the placeholders (``{mark}``) that follow the id list.
 
     Plain driver SQL: the ORM's compiled IN lists cost more than the query on hot paths.
     """
@@ -119,7 +126,8 @@ def select_in(connection: Connection, sql: str, ids: Sequence[str], part: int = 
     rows: list[Any] = []
     for start in range(0, len(ids), part):
         chunk = tuple(ids[start : start + part])
-        result = connection.exec_driver_sql(sql.format(ids=", ".join([mark] * len(chunk))), chunk)
+        statement = sql.format(ids=", ".join([mark] * len(chunk)), mark=mark)
+        result = connection.exec_driver_sql(statement, chunk + after)
         if result.returns_rows:
             rows.extend(result.fetchall())
     return rows

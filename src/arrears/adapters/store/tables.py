@@ -24,6 +24,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# audit_log.seq and what points at it: BIGINT (a decision per contact adds up), an alias
+# of the rowid on SQLite.
+AUDIT_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
 borrower = Table(
     "borrower",
     metadata,
@@ -251,6 +255,8 @@ contact_attempt = Table(
     Column("arm", String(16)),
     Column("agent", String(64)),
     Column("note", Text),
+    Column("address", String(254)),  # the number or address used
+    Column("made_by", String(64), nullable=False, server_default="lender"),  # or an agency
     Index("ix_contact_attempt_borrower", "borrower_id", "attempted_at"),
     Index("ix_contact_attempt_recorded", "recorded_at"),
 )
@@ -296,24 +302,7 @@ promise = Table(
     Index("ix_promise_loan", "loan_id"),
 )
 
-# -- actions and the gate ----------------------------------------------------------------
-gate_decision = Table(
-    "gate_decision",
-    metadata,
-    Column("decision_id", Integer, primary_key=True, autoincrement=True),
-    Column("loan_id", String(64), nullable=False),
-    Column("as_of", Date, nullable=False),
-    Column("step", String(64), nullable=False),
-    Column("channel", String(16), nullable=False),
-    Column("verdict", String(8), nullable=False),
-    Column("rule_id", String(64), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("next_at", DateTime(timezone=True)),
-    Column("permit_id", String(64)),
-    Column("decided_at", DateTime(timezone=True), nullable=False),
-    Index("ix_gate_decision_action", "as_of", "loan_id", "step"),
-)
-
+# -- actions: each points at the gate decision (an audit_log entry) it was made under --
 action = Table(
     "action",
     metadata,
@@ -332,9 +321,69 @@ action = Table(
     Column("overdue_minor", BigInteger, nullable=False),
     Column("earliest_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False),
-    Column("decision_id", Integer, nullable=False),
+    Column("decision_id", AUDIT_SEQ, nullable=False),  # the audit_log entry of the decision
     Column("permit_id", String(64)),
+    Column("rule_id", String(64)),  # the deciding rule
+    Column("not_before", DateTime(timezone=True)),  # deferred: the next lawful moment
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("as_of", "loan_id", "step", name="uq_action_day_loan_step"),
     Index("ix_action_day_channel", "as_of", "channel", "priority"),
+)
+
+# -- the audit log: a hash chain (domain.audit), and its head ------------------------------
+# seq is BIGINT (a decision per contact adds up), an alias of the rowid on SQLite. Entries
+# are only ever inserted; the head (one row) is moved by every append in the same
+# transaction, so that an entry cut off the end shows.
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", AUDIT_SEQ, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("payload_json", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Index("ix_audit_log_recorded_at", "recorded_at"),
+    Index("ix_audit_log_kind_subject", "kind", "subject"),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("head_id", Integer, primary_key=True, autoincrement=False),  # always 1
+    Column("seq", AUDIT_SEQ, nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+
+
+# -- compliance: policy packs, the packs active per product ("*": every product), and
+# each borrower's compliance profile (holds, consents, opt-outs, preferences, third
+# parties: the scenario format's "borrower" object, docs/compliance.md) ----------------
+policy_pack = Table(
+    "policy_pack",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("source_text", Text, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+policy_active = Table(
+    "policy_active",
+    metadata,
+    Column("product", String(64), primary_key=True),
+    Column("pack", String(64), primary_key=True),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+)
+
+compliance_profile = Table(
+    "compliance_profile",
+    metadata,
+    Column("borrower_id", String(64), ForeignKey("borrower.borrower_id"), primary_key=True),
+    Column("profile_json", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -7,9 +7,12 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, Transaction
 
 from arrears.adapters.store.actions_sql import SqlActions
+from arrears.adapters.store.audit_sql import SqlAudit
+from arrears.adapters.store.compliance_sql import SqlComplianceFacts
 from arrears.adapters.store.contacts_sql import SqlContacts
 from arrears.adapters.store.cycle_sql import SqlCycle
 from arrears.adapters.store.ledger_sql import SqlLedger
+from arrears.adapters.store.policy_sql import SqlPolicies
 from arrears.adapters.store.strategy_sql import SqlStrategies
 
 
@@ -21,6 +24,9 @@ class SqlUnitOfWork:
     contacts: SqlContacts
     cycle: SqlCycle
     actions: SqlActions
+    audit: SqlAudit
+    policies: SqlPolicies
+    compliance: SqlComplianceFacts
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -35,6 +41,9 @@ class SqlUnitOfWork:
         self.contacts = SqlContacts(self._connection)
         self.cycle = SqlCycle(self._connection)
         self.actions = SqlActions(self._connection)
+        self.audit = SqlAudit(self._connection)
+        self.policies = SqlPolicies(self._connection)
+        self.compliance = SqlComplianceFacts(self._connection)
         return self
 
     def __exit__(

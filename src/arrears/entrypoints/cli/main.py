@@ -8,10 +8,12 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from arrears.entrypoints.bootstrap import App
+from arrears.entrypoints.cli import audit as audit_cli
 from arrears.entrypoints.cli import collections as collections_cli
+from arrears.entrypoints.cli import compliance as compliance_cli
 from arrears.entrypoints.cli import cycle, demo, imports, ledger, readouts, strategy
 from arrears.entrypoints.cli.output import app_of, console, errors
-from arrears.services import strategies
+from arrears.services import compliance, strategies
 from arrears.services.errors import ArrearsError
 from arrears.settings import load_settings
 
@@ -48,6 +50,14 @@ def init(ctx: typer.Context) -> None:
     listed = ", ".join(f"{name} v{version}" for name, version in shipped.items())
     active = strategies.active_name(application.uow_factory)
     console.print(f"default strategies: {listed}; active: {active}")
+    packs = compliance.load_shipped_packs(
+        application.uow_factory,
+        compliance.shipped_pack_texts(),
+        application.now(),
+        [name.strip() for name in application.settings.compliance_packs.split(",") if name.strip()],
+    )
+    listed = ", ".join(f"{name} v{version}" for name, version in packs.items())
+    console.print(f"policy packs: {listed}; active: {application.settings.compliance_packs}")
 
 
 app.add_typer(imports.app, name="import")
@@ -61,6 +71,8 @@ app.add_typer(collections_cli.promise_app, name="promise")
 app.add_typer(cycle.app, name="cycle")
 app.command("actions")(cycle.actions)
 app.add_typer(strategy.app, name="strategy")
+app.add_typer(compliance_cli.app, name="compliance")
+app.add_typer(audit_cli.app, name="audit")
 readouts.register(app)
 demo.register(app)
 

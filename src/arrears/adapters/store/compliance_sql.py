@@ -1,0 +1,146 @@
+"""What the gate reads from the store: each borrower as a compliance ``Person`` and their
+recent contact history, for a whole batch of proposals at once.
+
+A borrower's person is built from the borrower row (phone, e-mail, zone, language) and,
+where one was set, their compliance profile (holds, consents, opt-outs, preferences,
+third parties, more numbers): the scenario format's ``borrower`` object, stored as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from arrears.adapters.scenario_files import parse_person
+from arrears.adapters.store import tables as t
+from arrears.adapters.store.bulk import as_utc, select_in, sql_value
+from arrears.domain.compliance.facts import (
+    Channel,
+    Contact,
+    Direction,
+    Email,
+    Outcome,
+    Person,
+    Phone,
+)
+from arrears.domain.contacts import CONVERSATIONS
+from arrears.domain.contacts import Outcome as Recorded
+from arrears.domain.findings import Finding
+from arrears.services.errors import InvalidInput
+
+# Recorded outcomes as the rules count them: a conversation is any talk with a person;
+# busy, switched off and disconnected never reached the dialled number (1006.14(b)(3)).
+_OUTCOMES = {
+    **{o: Outcome.CONVERSATION for o in CONVERSATIONS},
+    Recorded.REFUSED: Outcome.REFUSED,
+    Recorded.NO_ANSWER: Outcome.NO_ANSWER,
+    Recorded.VOICEMAIL: Outcome.VOICEMAIL,
+    Recorded.BUSY: Outcome.NOT_CONNECTED,
+    Recorded.SWITCHED_OFF: Outcome.NOT_CONNECTED,
+    Recorded.DISCONNECTED: Outcome.NOT_CONNECTED,
+    Recorded.WRONG_NUMBER: Outcome.WRONG_NUMBER,
+    Recorded.NOT_HOME: Outcome.NO_ANSWER,
+    Recorded.WRONG_ADDRESS: Outcome.WRONG_NUMBER,
+    Recorded.UNDELIVERABLE: Outcome.UNDELIVERABLE,
+    Recorded.DELIVERED: Outcome.DELIVERED,
+    Recorded.FAILED: Outcome.NOT_CONNECTED,
+}
+
+
+class SqlComplianceFacts:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def save_profile(self, borrower_id: str, profile: dict[str, Any], now: datetime) -> None:
+        person, findings = parse_person({**profile, "id": borrower_id})
+        if person is None:
+            raise InvalidInput(_problems("the compliance profile is not valid", findings))
+        p = t.compliance_profile
+        text = json.dumps(profile, ensure_ascii=False, sort_keys=True)
+        self.connection.execute(p.delete().where(p.c.borrower_id == borrower_id))
+        self.connection.execute(
+            p.insert().values(borrower_id=borrower_id, profile_json=text, updated_at=now)
+        )
+
+    def profile(self, borrower_id: str) -> dict[str, Any] | None:
+        p = t.compliance_profile
+        text = self.connection.execute(
+            select(p.c.profile_json).where(p.c.borrower_id == borrower_id)
+        ).scalar()
+        return json.loads(text) if text else None
+
+    def people(self, borrower_ids: Sequence[str]) -> dict[str, Person]:
+        """Each borrower as the gate sees them."""
+        rows = select_in(
+            self.connection,
+            "SELECT b.borrower_id, b.name, b.phone, b.email, b.timezone, b.language,"
+            " p.profile_json FROM borrower b"
+            " LEFT JOIN compliance_profile p ON p.borrower_id = b.borrower_id"
+            " WHERE b.borrower_id IN ({ids})",
+            borrower_ids,
+        )
+        return {row.borrower_id: _person(row) for row in rows}
+
+    def history(self, borrower_ids: Sequence[str], since: datetime) -> dict[str, list[Contact]]:
+        """Each borrower's contacts from ``since`` on, oldest first."""
+        rows = select_in(
+            self.connection,
+            "SELECT borrower_id, loan_id, channel, direction, party, outcome, attempted_at,"
+            " address, made_by FROM contact_attempt WHERE borrower_id IN ({ids})"
+            " AND attempted_at >= {mark} ORDER BY attempted_at, attempt_id",
+            borrower_ids,
+            after=(sql_value(self.connection, since),),
+        )
+        found: dict[str, list[Contact]] = {}
+        for row in rows:
+            found.setdefault(row.borrower_id, []).append(_contact(row))
+        return found
+
+
+def _problems(title: str, findings: Sequence[Finding]) -> str:
+    return "; ".join([title, *(str(f) for f in findings)])
+
+
+def _person(row: Any) -> Person:
+    base: dict[str, Any] = json.loads(row.profile_json) if row.profile_json else {}
+    base["id"] = row.borrower_id
+    base.setdefault("name", row.name or "")
+    if row.language and "language" not in base:
+        base["language"] = row.language
+    if row.timezone and not base.get("zones"):
+        base["zones"] = [row.timezone]
+    person, findings = parse_person(base)
+    if person is None:  # stored profiles were checked on save; a broken one is a fault
+        raise InvalidInput(_problems(f"borrower {row.borrower_id}: stored profile", findings))
+    numbers = {phone.number for phone in person.phones}
+    extra_phones = (Phone(row.phone),) if row.phone and row.phone not in numbers else ()
+    addresses = {email.address for email in person.emails}
+    extra_emails = (Email(row.email),) if row.email and row.email not in addresses else ()
+    if not extra_phones and not extra_emails:
+        return person
+    return Person(
+        **{
+            f: getattr(person, f)
+            for f in Person.__dataclass_fields__
+            if f not in ("phones", "emails")
+        },
+        phones=(*extra_phones, *person.phones),
+        emails=(*extra_emails, *person.emails),
+    )
+
+
+def _contact(row: Any) -> Contact:
+    return Contact(
+        channel=Channel(row.channel),
+        at=as_utc(row.attempted_at),
+        outcome=_OUTCOMES.get(Recorded(row.outcome), Outcome.NO_ANSWER),
+        direction=Direction(row.direction),
+        party=None if row.party == "borrower" else row.party,
+        to=row.address,
+        debts=(row.loan_id,) if row.loan_id else (),
+        by=row.made_by,
+    )

@@ -1,0 +1,87 @@
+"""Stored policy packs: every version as loaded, and which packs are active per product.
+
+A version is the exact text loaded, kept forever, so every gate decision can be traced
+to the rules it was made under. ``policy_active`` maps a product (``*``: every product)
+to the packs that bind it; a product's rules are the union of its own and ``*``'s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, select
+
+from arrears.adapters.policy_files import parse_pack
+from arrears.adapters.store import tables as t
+from arrears.domain.compliance.rules import Pack
+from arrears.domain.findings import Finding
+
+EVERY_PRODUCT = "*"
+
+
+class SqlPolicies:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def save(self, name: str, text: str, checksum: str, author: str, now: datetime) -> int:
+        """Store the text as the pack's next version unless the latest has the same checksum."""
+        p = t.policy_pack
+        latest = self.connection.execute(
+            select(p.c.version, p.c.checksum)
+            .where(p.c.name == name)
+            .order_by(p.c.version.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.checksum == checksum:
+            return int(latest.version)
+        version = 1 if latest is None else int(latest.version) + 1
+        self.connection.execute(
+            p.insert().values(
+                name=name, version=version, source_text=text, checksum=checksum,
+                author=author, loaded_at=now,
+            )
+        )  # fmt: skip
+        return version
+
+    def latest_texts(self) -> dict[str, tuple[int, str]]:
+        """Each stored pack's latest version: name → (version, text)."""
+        p = t.policy_pack
+        newest = (
+            select(p.c.name, func.max(p.c.version).label("version")).group_by(p.c.name).subquery()
+        )
+        rows = self.connection.execute(
+            select(p.c.name, p.c.version, p.c.source_text).join(
+                newest, (newest.c.name == p.c.name) & (newest.c.version == p.c.version)
+            )
+        )
+        return {row.name: (int(row.version), row.source_text) for row in rows}
+
+    def active(self) -> dict[str, list[str]]:
+        """product → the packs active for it, by name (``*``: every product)."""
+        a = t.policy_active
+        found: dict[str, list[str]] = {}
+        for product, pack in self.connection.execute(
+            select(a.c.product, a.c.pack).order_by(a.c.product, a.c.pack)
+        ):
+            found.setdefault(product, []).append(pack)
+        return found
+
+    def activate(self, pack: str, product: str, now: datetime) -> bool:
+        """Make ``pack`` bind ``product``; False if it already did."""
+        a = t.policy_active
+        exists = self.connection.execute(
+            select(a.c.pack).where(a.c.product == product, a.c.pack == pack)
+        ).first()
+        if exists:
+            return False
+        self.connection.execute(a.insert().values(product=product, pack=pack, activated_at=now))
+        return True
+
+    def deactivate(self, pack: str, product: str) -> bool:
+        a = t.policy_active
+        result = self.connection.execute(delete(a).where(a.c.product == product, a.c.pack == pack))
+        return bool(result.rowcount)
+
+    @staticmethod
+    def parse(text: str) -> tuple[Pack | None, list[Finding]]:
+        return parse_pack(text)

@@ -1,0 +1,184 @@
+"""Policy packs as a use case: load them (every version kept), activate them per product,
+list and show them, and the rules that bind each product for the gate.
+
+A product's rules are those of the packs active for it and of the packs active for every
+product (``*``); when several packs are active the strictest result wins (see
+``domain.compliance.evaluate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources import files
+
+from arrears.domain.compliance.evaluate import in_order
+from arrears.domain.compliance.rules import Pack, Rule
+from arrears.domain.findings import Finding
+from arrears.services.errors import InvalidInput, NotFound
+from arrears.services.ports import UnitOfWork
+
+EVERY_PRODUCT = "*"
+DEFAULT_AUTHOR = "arrears"
+SHIPPED_PACKS = ("us-regf", "cn", "uk-conc", "house")
+
+
+class InvalidPack(InvalidInput):
+    def __init__(self, findings: Sequence[Finding], source: str):
+        self.findings = list(findings)
+        lines = "\n".join(f"  {finding}" for finding in findings)
+        super().__init__(f"{source} is not a valid policy pack:\n{lines}")
+
+
+@dataclass(frozen=True, slots=True)
+class PackSummary:
+    name: str
+    version: int
+    title: str
+    rules: int
+    products: tuple[str, ...]  # where it is active ("*": every product)
+
+
+def parse_pack(uow: UnitOfWork, text: str, source: str = "the pack file") -> Pack:
+    pack, findings = uow.policies.parse(text)
+    if pack is None:
+        raise InvalidPack(findings, source)
+    return pack
+
+
+def load_pack(
+    uow_factory: Callable[[], UnitOfWork], text: str, author: str, now: datetime
+) -> tuple[str, int]:
+    """Validate and store a pack's text as its next version."""
+    with uow_factory() as uow:
+        pack = parse_pack(uow, text)
+        version = uow.policies.save(pack.name, text, _checksum(text), author, now)
+        uow.commit()
+    return pack.name, version
+
+
+def load_shipped_packs(
+    uow_factory: Callable[[], UnitOfWork],
+    texts: dict[str, str],
+    now: datetime,
+    activate: Sequence[str],
+) -> dict[str, int]:
+    """Store each shipped pack not stored yet (a stored one may have been edited by the
+    lender and is left alone); if no pack is active anywhere, activate ``activate`` for
+    every product."""
+    with uow_factory() as uow:
+        stored = uow.policies.latest_texts()
+        versions = {}
+        for name, text in texts.items():
+            if name in stored:
+                versions[name] = stored[name][0]
+                continue
+            pack = parse_pack(uow, text, source=f"shipped pack {name}")
+            versions[name] = uow.policies.save(
+                pack.name, text, _checksum(text), DEFAULT_AUTHOR, now
+            )
+        if not uow.policies.active():
+            for name in activate:
+                _require(uow, name)
+                uow.policies.activate(name, EVERY_PRODUCT, now)
+        uow.commit()
+    return versions
+
+
+def activate_pack(
+    uow_factory: Callable[[], UnitOfWork], name: str, product: str, now: datetime
+) -> bool:
+    with uow_factory() as uow:
+        _require(uow, name)
+        changed = uow.policies.activate(name, product, now)
+        uow.commit()
+    return changed
+
+
+def deactivate_pack(uow_factory: Callable[[], UnitOfWork], name: str, product: str) -> bool:
+    with uow_factory() as uow:
+        changed = uow.policies.deactivate(name, product)
+        uow.commit()
+    if not changed:
+        raise NotFound(f"pack {name!r} is not active for {product!r}")
+    return changed
+
+
+def list_packs(uow_factory: Callable[[], UnitOfWork]) -> list[PackSummary]:
+    with uow_factory() as uow:
+        active = uow.policies.active()
+        summaries = []
+        for name, (version, text) in sorted(uow.policies.latest_texts().items()):
+            pack = parse_pack(uow, text, source=f"stored pack {name} v{version}")
+            products = tuple(p for p, names in sorted(active.items()) if name in names)
+            summaries.append(PackSummary(name, version, pack.title, len(pack.rules), products))
+    return summaries
+
+
+def stored_pack(uow_factory: Callable[[], UnitOfWork], name: str) -> tuple[Pack, int]:
+    with uow_factory() as uow:
+        version, text = _require(uow, name)
+        return parse_pack(uow, text, source=f"stored pack {name} v{version}"), version
+
+
+def rules_by_product(uow: UnitOfWork) -> dict[str, list[Rule]]:
+    """product → its rules in evaluation order (``*``: the rules binding every product)."""
+    texts = uow.policies.latest_texts()
+    packs = {name: parse_pack(uow, texts[name][1]) for name in _active_names(uow)}
+    active = uow.policies.active()
+    common = active.get(EVERY_PRODUCT, [])
+    return {
+        product: in_order(
+            [rule for name in sorted({*names, *common}) for rule in packs[name].rules]
+        )
+        for product, names in {EVERY_PRODUCT: [], **active}.items()
+    }
+
+
+def _active_names(uow: UnitOfWork) -> set[str]:
+    return {name for names in uow.policies.active().values() for name in names}
+
+
+def _require(uow: UnitOfWork, name: str) -> tuple[int, str]:
+    stored = uow.policies.latest_texts()
+    if name not in stored:
+        raise NotFound(
+            f"no policy pack named {name!r} is stored (stored: {', '.join(sorted(stored)) or 'none'})"
+        )
+    return stored[name]
+
+
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def set_profile(
+    uow_factory: Callable[[], UnitOfWork],
+    borrower_id: str,
+    profile: dict[str, object],
+    now: datetime,
+) -> None:
+    """Store a borrower's compliance profile (validated like a scenario's borrower)."""
+    with uow_factory() as uow:
+        if borrower_id not in uow.compliance.people([borrower_id]):
+            raise NotFound(f"no borrower {borrower_id!r}")
+        uow.compliance.save_profile(borrower_id, dict(profile), now)
+        uow.commit()
+
+
+def get_profile(uow_factory: Callable[[], UnitOfWork], borrower_id: str) -> dict[str, object]:
+    with uow_factory() as uow:
+        profile = uow.compliance.profile(borrower_id)
+    if profile is None:
+        raise NotFound(f"borrower {borrower_id!r} has no compliance profile")
+    return profile
+
+
+def shipped_pack_texts() -> dict[str, str]:
+    """The packs that ship with arrears, by name."""
+    folder = files("arrears").joinpath("policies")
+    return {
+        name: folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8") for name in SHIPPED_PACKS
+    }
