@@ -39,8 +39,12 @@ def test_a_broken_pack_is_refused_naming_each_problem_and_its_line() -> None:
     shown = [str(f) for f in findings]
     assert any(s.startswith("line 15, rules[1].confidence:") for s in shown), shown
     assert any(s.startswith("line 4, zone: 'Mars/Olympus' is not a time zone") for s in shown)
-    assert any(s.startswith("line 7, rules[0].check: 'no_such_check' is not a check") for s in shown)
-    assert any(s.startswith("line 11, rules[1].id: rule id 'tiny.hours' is already used") for s in shown)
+    assert any(
+        s.startswith("line 7, rules[0].check: 'no_such_check' is not a check") for s in shown
+    )
+    assert any(
+        s.startswith("line 11, rules[1].id: rule id 'tiny.hours' is already used") for s in shown
+    )
 
 
 def test_a_pack_rule_naming_an_unknown_parameter_is_refused_at_its_line() -> None:
@@ -55,4 +59,6 @@ def test_a_pack_rule_naming_an_unknown_parameter_is_refused_at_its_line() -> Non
     )
     pack, findings = parse_pack(broken)
     assert pack is None
-    assert [str(f).split(":")[0] for f in findings] == [f"line {lines + 2}, rules[{len(text.split('- id:')) - 1}].params.no_such_param"]
+    assert [str(f).split(":")[0] for f in findings] == [
+        f"line {lines + 2}, rules[{len(text.split('- id:')) - 1}].params.no_such_param"
+    ]

@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
+from arrears.domain.gate import GateDecision
 
-class ActionRow(NamedTuple):
-    """One planned action with its gate decision."""
+
+class PlannedAction(NamedTuple):
+    """One planned action, before the gate; the store takes it only together with the
+    gate's (sealed) decision on it."""
 
     as_of: date
     loan_id: str
@@ -26,11 +29,23 @@ class ActionRow(NamedTuple):
     priority: int
     overdue_minor: int
     earliest_at: datetime
-    verdict: str
-    rule_id: str
-    reason: str
-    next_at: datetime | None
-    permit_id: str | None
+
+
+class ActionRow(NamedTuple):
+    """A planned action with the gate's decision on it, as the store writes it."""
+
+    planned: PlannedAction
+    decision: GateDecision
+
+    def values(self) -> tuple[object, ...]:
+        d = self.decision
+        return (*self.planned, str(d.verdict), d.rule_id, d.reason, d.next_at, d.permit_id)
+
+
+# the columns of ``ActionRow.values``
+ACTION_COLUMNS = (
+    *PlannedAction._fields, "verdict", "rule_id", "reason", "next_at", "permit_id",
+)  # fmt: skip
 
 
 # The action's status follows the gate's verdict.

@@ -238,9 +238,17 @@ def link(records: Iterable[AuditRecord], head: ChainHead | None) -> list[AuditEn
 
 
 def _check_names(record: AuditRecord) -> None:
+    kind, subject = record.kind, record.subject
+    if (
+        isinstance(kind, str)
+        and isinstance(subject, str)
+        and 0 < len(kind) <= MAX_KIND_LENGTH
+        and 0 < len(subject) <= MAX_SUBJECT_LENGTH
+    ):
+        return
     for name, value, most in (
-        ("kind", record.kind, MAX_KIND_LENGTH),
-        ("subject", record.subject, MAX_SUBJECT_LENGTH),
+        ("kind", kind, MAX_KIND_LENGTH),
+        ("subject", subject, MAX_SUBJECT_LENGTH),
     ):
         if not isinstance(value, str) or not 0 < len(value) <= most:
             raise AuditRecordError(f"an audit {name} is text of 1 to {most} characters: {value!r}")

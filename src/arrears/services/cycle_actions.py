@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from arrears.domain.actions import ActionRow
+from arrears.domain.actions import ActionRow, PlannedAction
 from arrears.domain.calendar import day_number
 from arrears.domain.gate import ContactProposal, Gate
 from arrears.domain.strategy import (
@@ -62,8 +62,8 @@ def plan_actions(
     decisions = gate.decide([p for p, _ in proposals])
     uow.actions.store(
         [
-            ActionRow(p.as_of, p.loan_id, p.borrower_id, p.step, p.channel, *context,
-                      p.earliest_at, str(d.verdict), d.rule_id, d.reason, d.next_at, d.permit_id)
+            ActionRow(PlannedAction(p.as_of, p.loan_id, p.borrower_id, p.step, p.channel,
+                                    *context, p.earliest_at), d)
             for (p, context), d in zip(proposals, decisions, strict=True)
         ],
         now,

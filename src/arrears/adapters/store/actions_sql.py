@@ -15,9 +15,9 @@ from sqlalchemy import Connection, text
 
 from arrears.adapters.store.audit_sql import SqlAudit
 from arrears.adapters.store.bulk import as_date, as_utc, create_scratch, insert_rows, sql_value
-from arrears.domain.actions import STATUS_OF_VERDICT, ActionRow
+from arrears.domain.actions import ACTION_COLUMNS, STATUS_OF_VERDICT, ActionRow
 from arrears.domain.audit import AuditRecord
-from arrears.domain.gate import gate_payload
+from arrears.domain.gate import GateBypassError, GateDecision, gate_payload
 
 _PLANNED = (
     "as_of DATE NOT NULL, loan_id VARCHAR(64) NOT NULL, borrower_id VARCHAR(64) NOT NULL,"
@@ -39,6 +39,8 @@ class SqlActions:
         """Write each decision to the audit log, then each action pointing at its entry."""
         if not rows:
             return
+        if not all(isinstance(row.decision, GateDecision) for row in rows):
+            raise GateBypassError("an action is stored only with the gate's decision on it")
         c = self.connection
         seqs = SqlAudit(c).append([_decision_record(row, now) for row in rows])
         timestamp = "TIMESTAMP WITH TIME ZONE" if self.postgres else "TIMESTAMP"
@@ -46,8 +48,8 @@ class SqlActions:
         insert_rows(
             c,
             "cycle_planned",
-            (*ActionRow._fields, "decision_id"),
-            [(*row, seq) for row, seq in zip(rows, seqs, strict=True)],
+            (*ACTION_COLUMNS, "decision_id"),
+            [(*row.values(), seq) for row, seq in zip(rows, seqs, strict=True)],
         )
         status = " ".join(f"WHEN '{v}' THEN '{s}'" for v, s in STATUS_OF_VERDICT.items())
         c.execute(
@@ -115,8 +117,9 @@ class SqlActions:
 
 
 def _decision_record(row: ActionRow, now: datetime) -> AuditRecord:
+    p, d = row.planned, row.decision
     payload = gate_payload(
-        row.as_of, row.loan_id, row.step, row.channel, row.verdict, row.rule_id, row.reason,
-        row.next_at, row.permit_id,
+        p.as_of, p.loan_id, p.step, p.channel, str(d.verdict), d.rule_id, d.reason, d.next_at,
+        d.permit_id,
     )  # fmt: skip
-    return AuditRecord("gate_decision", row.loan_id, payload, now)
+    return AuditRecord("gate_decision", p.loan_id, payload, now)

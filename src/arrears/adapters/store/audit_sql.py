@@ -16,7 +16,7 @@ Reading never loads the whole log: entries come in chunks of consecutive seqs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -49,17 +49,21 @@ class SqlAudit:
                 " run `arrears audit verify`"
             )
         entries = link(records, head)
-        insert_rows(
-            self.connection,
-            "audit_log",
-            COLUMNS,
-            [
-                (e.seq, e.recorded_at, e.kind, e.subject, e.payload_json, e.prev_hash, e.entry_hash)
-                for e in entries
-            ],
-        )
+        insert_rows(self.connection, "audit_log", COLUMNS, self._rows(entries))
         self._move_head(ChainHead(entries[-1].seq, entries[-1].entry_hash), head is None)
         return [e.seq for e in entries]
+
+    def _rows(self, entries: Sequence[AuditEntry]) -> list[tuple[Any, ...]]:
+        if self.postgres:
+            return [
+                (e.seq, e.recorded_at, e.kind, e.subject, e.payload_json, e.prev_hash, e.entry_hash)
+                for e in entries
+            ]
+        return [
+            (e.seq, _sqlite_time(e.recorded_at), e.kind, e.subject, e.payload_json, e.prev_hash,
+             e.entry_hash)
+            for e in entries
+        ]  # fmt: skip
 
     def _lock(self) -> None:
         """Hold off other appends until this transaction ends (readers are not blocked).
@@ -143,6 +147,15 @@ class SqlAudit:
             high = min(low + chunk_size - 1, int(last))
             rows = self.connection.execute(query, {**span, "low": low, "high": high}).fetchall()
             yield from (_entry(row) for row in rows)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """A UTC time as the text SQLAlchemy's SQLite DATETIME stores (bulk.sqlite_datetime),
+    formatted by hand: strftime is most of an append's time on SQLite otherwise."""
+    v = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 (faster than f-strings)
+        v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond,
+    )  # fmt: skip
 
 
 def _entry(row: Any) -> AuditEntry:

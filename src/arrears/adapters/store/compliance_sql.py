@@ -106,7 +106,14 @@ def _problems(title: str, findings: Sequence[Finding]) -> str:
 
 
 def _person(row: Any) -> Person:
-    base: dict[str, Any] = json.loads(row.profile_json) if row.profile_json else {}
+    if not row.profile_json:  # most borrowers: only what the loan file holds
+        return Person(
+            row.borrower_id, row.name or "", row.language,
+            (row.timezone,) if row.timezone else (),
+            phones=(Phone(row.phone),) if row.phone else (),
+            emails=(Email(row.email),) if row.email else (),
+        )  # fmt: skip
+    base: dict[str, Any] = json.loads(row.profile_json)
     base["id"] = row.borrower_id
     base.setdefault("name", row.name or "")
     if row.language and "language" not in base:

@@ -350,13 +350,26 @@ def breathing_space(scenario: Scenario, params: BreathingSpaceParams) -> Block |
     if not ends:
         return None
     until = None if None in ends else max(e for e in ends if e is not None)
-    what = "mental-health crisis" if params.kind is HoldKind.MENTAL_HEALTH_CRISIS else ""
-    lasts = f"until {until.astimezone(_zone(params.zone)):%Y-%m-%d %H:%M}" if until else ""
-    return Block(
-        f"a {what + ' ' if what else ''}breathing space {lasts or 'with no end yet'}: "
-        f"no {proposal.purpose.value.replace('_', ' ')} during the moratorium",
-        until,
+    what = (
+        "mental-health crisis breathing space"
+        if params.kind is HoldKind.MENTAL_HEALTH_CRISIS
+        else "breathing space"
     )
+    lasts = (
+        f"lifting {until.astimezone(_zone(params.zone)):%Y-%m-%d %H:%M} {params.zone}"
+        if until
+        else "with no end notified yet"
+    )
+    doing = _BARRED_DOINGS.get(proposal.purpose, proposal.purpose.value.replace("_", " "))
+    return Block(f"a {what} {lasts}: no {doing} during the moratorium", until)
+
+
+_BARRED_DOINGS = {
+    Purpose.COLLECTION: "payment demand",
+    Purpose.REMINDER: "payment reminder",
+    Purpose.LEGAL_ACTION: "enforcement",
+    Purpose.INTEREST_POSTING: "interest, fees or charges",
+}
 
 
 # -- statute of limitations: us.regf.time_barred ---------------------------------------
@@ -382,9 +395,7 @@ def time_barred(scenario: Scenario, params: TimeBarredParams) -> Block | None:
     proposal = scenario.proposal
     if not scenario.debts or proposal.purpose not in params.blocked_purposes:
         return None
-    barred = [
-        d.id for d in scenario.debts if _concerns(proposal, d.id) and _barred(d, proposal.at)
-    ]
+    barred = [d.id for d in scenario.debts if _concerns(proposal, d.id) and _barred(d, proposal.at)]
     if not barred:
         return None
     return Block(f"debt {', '.join(barred)} is time-barred: no suit and no threat of suit")

@@ -64,9 +64,7 @@ def is_at_work(person: Person, proposal: Proposal) -> bool:
 
 
 def _is_at_home(person: Person, proposal: Proposal) -> bool:
-    return (
-        _at_address(person, proposal) and person.address is not None and not person.address.work
-    )
+    return _at_address(person, proposal) and person.address is not None and not person.address.work
 
 
 def _workplace_problem(person: Person, proposal: Proposal) -> str | None:
@@ -75,12 +73,15 @@ def _workplace_problem(person: Person, proposal: Proposal) -> str | None:
             return f"{proposal.to} is a work phone and the employer prohibits such contact"
     elif proposal.channel is Channel.EMAIL:
         for email in person.emails:
-            if email.address == proposal.to and email.employer_provided:
-                if not email.used_by_consumer:
-                    return (
-                        f"{email.address} was provided by the consumer's employer and the "
-                        "consumer has not used it with us nor consented to it"
-                    )
+            if (
+                email.address == proposal.to
+                and email.employer_provided
+                and not email.used_by_consumer
+            ):
+                return (
+                    f"{email.address} was provided by the consumer's employer and the "
+                    "consumer has not used it with us nor consented to it"
+                )
     elif proposal.channel is Channel.FIELD_VISIT and _at_address(person, proposal):
         address = person.address
         if address is not None and address.work and address.employer_prohibits:

@@ -9,7 +9,7 @@ thousands of proposals a second. Texts are NFKC-normalised first, so full-width
 ``ＳＴＯＰ`` and ``￥`` count like ``STOP`` and ``¥``.
 
 >>> first_match("Reply ＳＴＯＰ to end", ("reply stop",))
-'Reply STOP'
+'reply stop'
 >>> first_match("a tissue issue", ("sue",)) is None
 True
 >>> first_match("您已逾期 12 天，欠款 ¥1,234.50", (), AMOUNT_PATTERNS)
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Money as a script may write it: a symbol or code before the figure, or a unit after.
@@ -40,13 +41,14 @@ OVERDUE_PATTERNS: tuple[str, ...] = (
 
 # Words that tell a listener there is a debt (Reg F 1006.10, 1006.2(j); CONC 7.9.10;
 # GB/T 45251—2025 and the CBA 2026 guideline on contacts). "account" is not here: a
-# limited-content voicemail may say a message "relates to an account".
+# limited-content voicemail may say a message "relates to an account". 欠 alone (owe) is,
+# since 欠我们的钱 and the like take many forms; 欠缺 (lacking) is a rare false alarm.
 DEBT_WORDS: tuple[str, ...] = (
     "debt", "debts", "owe", "owes", "owed", "owing", "overdue", "past due", "late payment",
     "balance", "arrears", "collect", "collecting", "collection", "collections",
     "collector", "loan", "loans", "payment", "payments", "repay", "repayment", "delinquent",
     "delinquency", "in default", "amount due", "outstanding amount", "creditor",
-    "欠款", "欠债", "欠钱", "欠费", "债务", "负债", "逾期", "还款", "还钱", "还清", "借款",
+    "欠", "欠款", "欠债", "欠钱", "欠费", "债务", "负债", "逾期", "还款", "还钱", "还清", "借款",
     "贷款", "网贷", "催收", "拖欠", "未还", "没还", "账单", "本金", "利息", "罚息", "违约",
 )  # fmt: skip
 
@@ -108,24 +110,29 @@ _WORD_EDGE = "a-z0-9"
 
 
 def normalized(text: str) -> str:
-    """The text as matched: NFKC (full-width letters, digits and ¥ folded)."""
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    """The text as matched: NFKC (full-width letters, digits and ¥ folded), lower case,
+    runs of white space as one space.
+
+    >>> normalized("Reply  ＳＴＯＰ\\n到 ￥12")
+    'reply stop 到 ¥12'
+    """
+    text = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())
 
 
 def first_match(text: str, words: tuple[str, ...], patterns: tuple[str, ...] = ()) -> str | None:
-    """The first of ``words`` or ``patterns`` found in ``text``, as written there."""
-    finder = _finder(words, patterns)
-    if finder is None:
-        return None
-    found = finder.search(normalized(text))
-    return found.group(0) if found else None
+    """One of ``words`` found in ``text`` (phrases and CJK words before single Latin
+    words, longest first), else the first of ``patterns`` that matches; as matched in the
+    normalised text."""
+    return _matcher(words, patterns).find(text)
 
 
+@lru_cache(maxsize=4096)
 def missing(text: str, patterns: tuple[str, ...]) -> str | None:
     """The first of ``patterns`` (each must match) that ``text`` does not hold."""
-    text = normalized(text)
+    prepared = _prepared(text).text
     for pattern in patterns:
-        if _compiled(pattern).search(text) is None:
+        if _compiled(pattern).search(prepared) is None:
             return pattern
     return None
 
@@ -141,25 +148,87 @@ def bad_pattern(patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+_TOKEN = re.compile(f"[{_WORD_EDGE}]+")
+_MEMO_SIZE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    text: str  # normalised
+    tokens: frozenset[str]  # its runs of Latin letters and digits
+    ascii: bool
+
+
+@lru_cache(maxsize=4096)
+def _prepared(text: str) -> _Prepared:
+    # Several checks read the same text in one decision: prepare it once.
+    text = normalized(text)
+    return _Prepared(text, frozenset(_TOKEN.findall(text)), text.isascii())
+
+
 @lru_cache(maxsize=512)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+class _Matcher:
+    """Made once per word list. A single Latin word is looked up in the text's token set
+    (whole words by construction: ``sue`` is not in ``issue``); phrases and CJK words
+    are substring tests, a Latin phrase's edges then confirmed by a regular expression;
+    patterns run one by one, so the regex engine can use its literal-prefix scan. Most
+    texts hold no listed word, so the common path is a set intersection and a few
+    substring tests."""
+
+    def __init__(self, words: tuple[str, ...], patterns: tuple[str, ...]) -> None:
+        cleaned = sorted({normalized(w) for w in words if w.strip()}, key=len, reverse=True)
+        single = [w for w in cleaned if _TOKEN.fullmatch(w)]
+        self.tokens = frozenset(single)
+        others = [w for w in cleaned if w not in self.tokens]
+        self.latin = tuple((w, _edges(w)) for w in others if w.isascii())
+        self.wide = tuple(w for w in others if not w.isascii())
+        self.patterns = tuple(_compiled(p) for p in patterns)
+        self._found: dict[str, str | None] = {}  # by raw text: a template repeats
+
+    def find(self, text: str) -> str | None:
+        if text in self._found:
+            return self._found[text]
+        if len(self._found) >= _MEMO_SIZE:
+            self._found.clear()
+        found = self._found[text] = self.search(_prepared(text))
+        return found
+
+    def search(self, prepared: _Prepared) -> str | None:
+        text = prepared.text
+        for word, edges in self.latin:
+            if word in text and (edges is None or edges.search(text)):
+                return word
+        if not prepared.ascii:
+            for word in self.wide:
+                if word in text:
+                    return word
+        found_tokens = self.tokens & prepared.tokens
+        if found_tokens:
+            return max(sorted(found_tokens), key=len)
+        for pattern in self.patterns:
+            found = pattern.search(text)
+            if found:
+                return found.group(0)
+        return None
+
+
 @lru_cache(maxsize=256)
-def _finder(words: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    # Longest words first, so "past due" is reported rather than a shorter word inside it.
-    parts = [_word_expression(w) for w in sorted(set(words), key=len, reverse=True) if w.strip()]
-    parts += [f"(?:{p})" for p in patterns]
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+def _matcher(words: tuple[str, ...], patterns: tuple[str, ...]) -> _Matcher:
+    return _Matcher(words, patterns)
 
 
-def _word_expression(word: str) -> str:
-    word = normalized(word.strip())
-    body = r"\s+".join(re.escape(part) for part in word.split())
+def _edges(word: str) -> re.Pattern[str] | None:
+    """The word as a whole word where it starts or ends with a Latin letter or digit
+    (``sue`` must not match ``issue``); None where a substring test is enough (CJK)."""
     before = f"(?<![{_WORD_EDGE}])" if _latin(word[0]) else ""
     after = f"(?![{_WORD_EDGE}])" if _latin(word[-1]) else ""
-    return f"{before}{body}{after}"
+    if not before and not after:
+        return None
+    return re.compile(f"{before}{re.escape(word)}{after}")
 
 
 def _latin(char: str) -> bool:

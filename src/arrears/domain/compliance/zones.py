@@ -45,7 +45,8 @@ from arrears.domain.compliance.facts import Person, Phone, Scenario
 MOST_ZONES_OF_A_NUMBER = 4
 
 # How far ahead a next lawful moment is searched: candidate zones whose windows never
-# overlap (zones 13+ hours apart under 08:00–21:00) have none, and the block is lasting.
+# overlap have none, and the block is lasting. (Two 13-hour windows always share an hour
+# somewhere on the clock; short agreed windows, 09:00–12:00 in Eastern and Pacific, do not.)
 SEARCH_HORIZON = timedelta(days=8)
 
 
@@ -190,7 +191,8 @@ class Hours:
     def next_opening(self, local: datetime, zone: ZoneInfo) -> datetime:
         """The first moment after ``local`` (a time the window does not allow) that it
         does. An exclusive start opens a minute after it: schedules work in minutes."""
-        day = local.date() if local.time() < self.start else local.date() + timedelta(days=1)
+        # At ``start`` itself only an exclusive start is closed: it opens later that day.
+        day = local.date() if local.time() <= self.start else local.date() + timedelta(days=1)
         opening = at_local(day, self.start, zone)
         return opening if self.start_inclusive else opening + timedelta(minutes=1)
 

@@ -1,0 +1,156 @@
+"""Compliance-gate benchmark: the cycle's batch path and one evaluator decision.
+
+    python benchmarks/gate.py --proposals 100000          # target: ≥ 50,000 decisions/s
+    python benchmarks/gate.py --proposals 2000            # small, as CI runs it
+
+Builds N borrowers (Chinese mobile numbers, some with a contact history of calls and
+texts over the last days, some with a compliance profile holding an opt-out or a hold),
+activates the `cn` and `house` packs, and times `ComplianceGate.decide` on one day's
+proposals (SMS, calls, letters) — reading the people and their history from the store
+included — then one what-if decision (`domain.compliance.evaluate.decide`). Prints
+decisions/s, the split between reading and deciding, the verdicts, and the ms of one
+decision. Not a timed test: it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from arrears.adapters.store.bulk import insert_rows
+from arrears.domain.compliance.evaluate import decide
+from arrears.domain.gate import ContactProposal
+from arrears.entrypoints.bootstrap import App
+from arrears.services import compliance
+from arrears.services.compliance_gate import ComplianceGate
+from arrears.settings import load_settings
+
+DAY = date(2026, 11, 30)
+NOW = datetime(2026, 11, 29, 16, tzinfo=UTC)
+CHANNELS = ("sms", "call", "call", "letter", "email")
+OUTCOMES = ("no_answer", "reached", "busy", "voicemail", "delivered")
+
+
+def build(app: App, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    compliance.load_shipped_packs(
+        app.uow_factory, compliance.shipped_pack_texts(), NOW, ["cn", "house"]
+    )
+    borrowers = [(f"B{i}", f"Borrower {i}", f"+86138{i:08d}", f"b{i}@example.cn", "Asia/Shanghai", "zh-CN")
+                 for i in range(count)]  # fmt: skip
+    attempts = []
+    for i in range(0, count, 3):  # a third have recent contacts
+        for _ in range(rng.randint(1, 6)):
+            at = NOW - timedelta(hours=rng.randint(1, 24 * 20))
+            channel = rng.choice(("call", "sms"))
+            outcome = rng.choice(OUTCOMES) if channel == "call" else "delivered"
+            attempts.append((f"B{i}", channel, "outbound", "borrower", outcome, at, NOW, "lender"))
+    profiles = [
+        (f"B{i}", json.dumps({"opt_outs": [{"channel": "sms", "at": "2026-11-01T00:00:00Z"}]}), NOW)
+        for i in range(0, count, 50)
+    ]
+    with app.engine.begin() as connection:
+        insert_rows(
+            connection,
+            "borrower",
+            ("borrower_id", "name", "phone", "email", "timezone", "language"),
+            borrowers,
+        )
+        insert_rows(
+            connection,
+            "contact_attempt",
+            (
+                "borrower_id",
+                "channel",
+                "direction",
+                "party",
+                "outcome",
+                "attempted_at",
+                "recorded_at",
+                "made_by",
+            ),
+            attempts,
+        )
+        insert_rows(connection, "compliance_profile",
+                    ("borrower_id", "profile_json", "updated_at"), profiles)  # fmt: skip
+
+
+def proposals(count: int) -> list[ContactProposal]:
+    start = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
+    return [
+        ContactProposal(f"L{i}", f"B{i}", DAY, "m1.0", CHANNELS[i % len(CHANNELS)], start,
+                        product="cash_loan")
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--proposals", type=int, default=100_000)
+    parser.add_argument("--db", help="SQLite database URL (default: a new file)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.db or f"sqlite:///{Path(folder) / 'gate.db'}"
+        app = App(load_settings(url))
+        app.init()
+        build(app, args.proposals, args.seed)
+        batch = proposals(args.proposals)
+        with app.uow_factory() as uow:
+            started = time.perf_counter()
+            gate = ComplianceGate.of(uow)
+            people = uow.compliance.people([p.borrower_id for p in batch])
+            history = uow.compliance.history(
+                list(people), min(p.earliest_at for p in batch) - timedelta(days=31)
+            )
+            read = time.perf_counter() - started
+            started = time.perf_counter()
+            decisions = [
+                gate._decide(p, people.get(p.borrower_id), history.get(p.borrower_id, []))
+                for p in batch
+            ]
+            deciding = time.perf_counter() - started
+            started = time.perf_counter()
+            gate.decide(batch)
+            whole = time.perf_counter() - started
+        verdicts = Counter((d.verdict.value, d.rule_id) for d in decisions)
+        print(f"gate batch path: {args.proposals:,} proposals in {whole:.2f} s"
+              f" = {args.proposals / whole:,.0f} decisions/s"
+              f" (reading people and history {read:.2f} s, deciding {deciding:.2f} s"
+              f" = {args.proposals / deciding:,.0f}/s)")  # fmt: skip
+        for (verdict, rule), count in verdicts.most_common():
+            print(f"  {verdict:6} {rule:40} {count:>9,}")
+        rules = gate.rules["*"]
+        scenario = gate_scenario(gate, batch[1], people, history)
+        runs = 2000
+        started = time.perf_counter()
+        for _ in range(runs):
+            decide(scenario, rules)
+        one = (time.perf_counter() - started) / runs * 1000
+        print(f"one evaluator decision: {one:.3f} ms ({len(rules)} rules)")
+        app.engine.dispose()
+
+
+def gate_scenario(gate, proposal, people, history):  # type: ignore[no-untyped-def]
+    from arrears.domain.compliance.facts import Channel, Debt, Proposal, Purpose, Scenario
+
+    person = people[proposal.borrower_id]
+    return Scenario(
+        person,
+        Proposal(Channel.CALL, proposal.earliest_at, to=person.phones[0].number,
+                 debts=(proposal.loan_id,), purpose=Purpose.COLLECTION),
+        debts=(Debt(proposal.loan_id),),
+        history=tuple(history.get(proposal.borrower_id, [])),
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
