@@ -342,7 +342,9 @@ def _break_at(
         return ChainBreak(
             entry.seq,
             BreakReason.PREV_HASH_MISMATCH,
-            f"its prev_hash is not the hash of {'the genesis' if last is None else after}",
+            "its prev_hash is not 64 zeros, as the first entry's must be"
+            if last is None
+            else f"its prev_hash is not the hash of {after}",
             entry,
         )
     if entry.computed_hash() != entry.entry_hash:

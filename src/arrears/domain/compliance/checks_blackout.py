@@ -30,7 +30,6 @@ from arrears.domain.compliance.zones import (
     SEARCH_HORIZON,
     candidate_zones,
     start_of_day,
-    zone_info,
 )
 
 
@@ -46,7 +45,10 @@ class Weekday(StrEnum):
     @property
     def number(self) -> int:
         """0 for Monday, as ``date.weekday()``."""
-        return list(Weekday).index(self)
+        return _WEEKDAY_NUMBERS[self]
+
+
+_WEEKDAY_NUMBERS = {day: number for number, day in enumerate(Weekday)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ def _day_blackout(
     """The reason a local day in some candidate zone is blacked out, and the start of the
     first day clear in every zone (None past the search horizon)."""
     at = scenario.proposal.at
-    zones = [zone_info(c.zone) for c in candidate_zones(scenario, default_zone)]
+    zones = [c.info for c in candidate_zones(scenario, default_zone)]
     reason = None
     for zone in zones:
         day = at.astimezone(zone).date()
@@ -90,11 +92,20 @@ def _day_blackout(
     return reason, None
 
 
+@lru_cache(maxsize=64)
+def _numbers(weekdays: tuple[Weekday, ...]) -> frozenset[int]:
+    return frozenset(w.number for w in weekdays)
+
+
 def weekday_blackout(scenario: Scenario, params: WeekdayParams) -> Block | None:
     """House: no contact on some weekdays (e.g. no calls on Sundays), in every zone."""
-    if scenario.proposal.channel not in params.channels or not params.weekdays:
+    proposal = scenario.proposal
+    if proposal.channel not in params.channels or not params.weekdays:
         return None
-    numbers = {w.number for w in params.weekdays}
+    numbers = _numbers(params.weekdays)
+    candidates = candidate_zones(scenario, params.default_zone)
+    if not any(proposal.at.astimezone(c.info).weekday() in numbers for c in candidates):
+        return None
 
     def why_not(day: date) -> str | None:
         return "a day without contact" if day.weekday() in numbers else None

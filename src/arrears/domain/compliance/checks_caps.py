@@ -36,6 +36,7 @@ from arrears.domain.compliance.counting import (
     ALL_CHANNELS,
     CONNECTED,
     NOT_DELIVERED,
+    OUTBOUND,
     UNANSWERED,
     concerns,
     debts_of,
@@ -43,7 +44,7 @@ from arrears.domain.compliance.counting import (
     full_window,
     near_in_time,
 )
-from arrears.domain.compliance.facts import Channel, Direction, Scenario
+from arrears.domain.compliance.facts import Channel, Scenario
 from arrears.domain.compliance.rules import Block, Check, Phase
 from arrears.domain.compliance.zones import is_debtor, local_date, primary_zone, start_of_day
 
@@ -72,7 +73,7 @@ def connected_voice_cap(scenario: Scenario, params: ConnectedCapParams) -> Block
         c
         for c in near_in_time(scenario, 1)
         if c.channel in VOICE
-        and c.direction is Direction.OUTBOUND
+        and c.direction is OUTBOUND
         and c.outcome in CONNECTED
         and is_debtor(c.party, person)
         and local_date(c.at, zone) == day
@@ -104,7 +105,7 @@ def unanswered_attempt_cap(scenario: Scenario, params: AttemptCapParams) -> Bloc
         1
         for c in near_in_time(scenario, 1)
         if c.channel in VOICE
-        and c.direction is Direction.OUTBOUND
+        and c.direction is OUTBOUND
         and c.to == proposal.to
         and c.outcome in UNANSWERED
         and local_date(c.at, zone) == day
@@ -142,7 +143,7 @@ def channel_cap(scenario: Scenario, params: ChannelCapParams) -> Block | None:
         local_date(c.at, zone)
         for c in near_in_time(scenario, 14)
         if same_medium(c.channel, params.channel)
-        and c.direction is Direction.OUTBOUND
+        and c.direction is OUTBOUND
         and c.outcome not in NOT_DELIVERED
         and (is_debtor(c.party, person) if debtor else c.party == proposal.party)
     )
@@ -191,7 +192,7 @@ def collection_interval(scenario: Scenario, params: IntervalParams) -> Block | N
             local_date(c.at, zone)
             for c in near_in_time(scenario, params.days)
             if c.channel in params.channels
-            and c.direction is Direction.OUTBOUND
+            and c.direction is OUTBOUND
             and c.outcome not in NOT_DELIVERED
             and c.at <= proposal.at
             and is_debtor(c.party, person)

@@ -2,8 +2,8 @@
 
 - A request to stop a medium ("stop texting me"), recorded by an agent or typed in a
   reply, takes effect at once (Reg F 1006.14(h); TCPA revocation by any reasonable
-  means, 47 CFR 64.1200(a)(10)). Replies are read by ``optout_words``, a pure parser whose
-  word lists are the packs' parameters.
+  means, 47 CFR 64.1200(a)(10)). Replies are read by ``replies.optout_words``, a pure
+  parser whose word lists are the packs' parameters.
 - Numbers flagged do-not-call or invalid are not called.
 - Automated calls and texts to a mobile need prior express consent (TCPA 227(b)).
 - ``active_consent`` is the one way every check reads a consent: in scope, in force, and
@@ -28,10 +28,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import lru_cache
 
-from arrears.domain.compliance import wording
 from arrears.domain.compliance.facts import (
     Channel,
     Consent,
@@ -42,21 +40,22 @@ from arrears.domain.compliance.facts import (
     Purpose,
     Scenario,
 )
+from arrears.domain.compliance.replies import (
+    OptOutScope,
+    OptOutWords,
+    medium_of,
+    optout_words,
+    refused_channels,
+)
 from arrears.domain.compliance.rules import Block, Check, Phase
 from arrears.domain.compliance.zones import is_debtor
+
+__all__ = ["OptOutScope", "OptOutWords", "active_consent", "optout_words", "refused_channels"]
 
 # Not communications with the person: an opt-out of a medium does not stop them.
 NOT_CONTACT: tuple[Purpose, ...] = (Purpose.CREDIT_REPORT, Purpose.INTEREST_POSTING)
 PHONE_CHANNELS: tuple[Channel, ...] = (Channel.CALL, Channel.VOICEMAIL, Channel.SMS)
-# "Stop contacting me" covers every medium but the post: the notices the law requires
-# (validation, that collection ends) still go by letter.
-ALL_BUT_LETTERS: frozenset[Channel] = frozenset(Channel) - {Channel.LETTER}
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
-
-
-def medium_of(channel: Channel) -> Channel:
-    """A voicemail is left on a call: "stop calling" covers it."""
-    return Channel.CALL if channel is Channel.VOICEMAIL else channel
 
 
 # -- consents: us.regf.consent (used by the time, frequency and attorney checks) --------
@@ -91,167 +90,6 @@ def active_consent(
     if not person.consents:
         return None
     return max(active_consents(person, scope, at, channel), key=lambda c: c.start, default=None)
-
-
-# -- the reply parser: us.regf.electronic_optout_notice (inbound), us.tcpa.revocation --
-class OptOutScope(StrEnum):
-    """What a reply refuses: the medium it came on, a named medium, or all contact."""
-
-    MEDIUM = "medium"
-    CALL = "call"
-    SMS = "sms"
-    EMAIL = "email"
-    ALL = "all"
-
-
-@dataclass(frozen=True, slots=True)
-class OptOutWords:
-    """Word lists of the reply parser (a pack replaces a list by giving it)."""
-
-    # A reply that is only one of these, bar politeness ("STOP please"), refuses its medium.
-    keywords: tuple[str, ...] = (
-        "stop", "stop all", "stopall", "end", "quit", "cancel", "unsubscribe", "revoke",
-        "opt out", "optout", "opt-out", "remove", "td", "t", "退订",
-    )  # fmt: skip
-    politeness: tuple[str, ...] = ("please", "pls", "plz", "it", "now", "thanks", "thank", "you")
-    # Anywhere in a reply: refuses the medium it came on / calls / all contact.
-    medium_phrases: tuple[str, ...] = (
-        "unsubscribe", "opt out", "opt-out", "optout", "退订", "不要再发", "别再发", "取消订阅",
-    )  # fmt: skip
-    call_phrases: tuple[str, ...] = (
-        "不要再打", "别再打", "不要打电话", "别打电话", "不要给我打电话", "别给我打电话",
-    )  # fmt: skip
-    contact_phrases: tuple[str, ...] = (
-        "leave me alone", "不要再联系", "别再联系", "不要联系我", "别联系我", "不要骚扰", "别骚扰",
-    )  # fmt: skip
-    # "<stop word> [fillers] <medium word>…": "please quit texting me", "don't call me".
-    stop_words: tuple[str, ...] = (
-        "stop", "quit", "cease", "end", "don't", "dont", "do not", "never", "no more",
-    )  # fmt: skip
-    fillers: tuple[str, ...] = (
-        "me", "us", "ever", "again", "sending", "making", "with", "the", "these", "those",
-        "your", "any", "all", "more", "please", "to", "you", "and", "or", "&", ",",
-    )  # fmt: skip
-    call_words: tuple[str, ...] = (
-        "call", "calls", "calling", "phone", "phoning", "ring", "ringing", "voicemail",
-        "voicemails",
-    )  # fmt: skip
-    sms_words: tuple[str, ...] = (
-        "text", "texts", "texting", "txt", "txts", "sms", "message", "messages", "messaging",
-    )  # fmt: skip
-    email_words: tuple[str, ...] = ("email", "emails", "emailing", "e-mail", "e-mails")
-    contact_words: tuple[str, ...] = (
-        "contact", "contacting", "bother", "bothering", "harass", "harassing",
-    )  # fmt: skip
-    # A medium word followed by one of these names a time or place, not an opt-out
-    # ("don't call me before noon"): that is a designated inconvenient time, recorded by
-    # a person (us.regf.designated_inconvenient), not a refusal of the medium.
-    limiters: tuple[str, ...] = ("at", "before", "after", "until", "till", "during", "between")
-
-
-OPTOUT_WORDS = OptOutWords()
-_TOKEN = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*|[,&]")
-
-
-@dataclass(frozen=True, slots=True)
-class _Grammar:
-    stops: tuple[tuple[str, ...], ...]
-    media: dict[str, OptOutScope]
-    fillers: frozenset[str]
-    limiters: frozenset[str]
-    keywords: frozenset[str]
-    politeness: frozenset[str]
-
-
-@lru_cache(maxsize=32)
-def _grammar(words: OptOutWords) -> _Grammar:
-    media: dict[str, OptOutScope] = {}
-    for scope, listed in (
-        (OptOutScope.ALL, words.contact_words),
-        (OptOutScope.EMAIL, words.email_words),
-        (OptOutScope.SMS, words.sms_words),
-        (OptOutScope.CALL, words.call_words),
-    ):
-        media.update({w.casefold(): scope for w in listed})
-    stops = tuple(sorted((tuple(s.casefold().split()) for s in words.stop_words), key=len))
-    return _Grammar(
-        stops[::-1],  # longest first: "do not" before "do"
-        media,
-        frozenset(w.casefold() for w in words.fillers),
-        frozenset(w.casefold() for w in words.limiters),
-        frozenset(_plain(w) for w in words.keywords),
-        frozenset(w.casefold() for w in words.politeness) | {",", "&"},
-    )
-
-
-def _plain(text: str) -> str:
-    return wording.normalized(text).casefold().replace("\u2019", "'")
-
-
-def _named_media(tokens: list[str], grammar: _Grammar) -> set[OptOutScope]:
-    """Media named after a stop word: "stop calling and texting me" → calls and texts."""
-    scopes: set[OptOutScope] = set()
-    i = 0
-    while i < len(tokens):
-        stop = next((s for s in grammar.stops if tuple(tokens[i : i + len(s)]) == s), None)
-        if stop is None:
-            i += 1
-            continue
-        j, named = i + len(stop), set()
-        while j < len(tokens) and (tokens[j] in grammar.media or tokens[j] in grammar.fillers):
-            if tokens[j] in grammar.media:
-                named.add(grammar.media[tokens[j]])
-            j += 1
-        if named and not (j < len(tokens) and tokens[j] in grammar.limiters):
-            scopes |= named
-        i = max(j, i + 1)
-    return scopes
-
-
-@lru_cache(maxsize=4096)
-def optout_words(text: str, words: OptOutWords = OPTOUT_WORDS) -> frozenset[OptOutScope] | None:
-    """What a free-text reply opts out of, or None when it is not an opt-out.
-
-    >>> sorted(optout_words("STOP"))
-    [<OptOutScope.MEDIUM: 'medium'>]
-    >>> sorted(optout_words("please quit texting me"))
-    [<OptOutScope.SMS: 'sms'>]
-    >>> sorted(optout_words("Stop calling and texting me!"))
-    [<OptOutScope.CALL: 'call'>, <OptOutScope.SMS: 'sms'>]
-    >>> sorted(optout_words("不要再打给我"))
-    [<OptOutScope.CALL: 'call'>]
-    >>> optout_words("I'll pay at the end of the month") is None
-    True
-    >>> optout_words("don't call me before noon") is None
-    True
-    """
-    plain = _plain(text)
-    tokens = _TOKEN.findall(plain)
-    grammar = _grammar(words)
-    scopes = _named_media(tokens, grammar)
-    bare = " ".join(t for t in tokens if t not in grammar.politeness)
-    if bare in grammar.keywords or plain.strip(" .!?。！？") in grammar.keywords:
-        scopes.add(OptOutScope.MEDIUM)
-    for scope, phrases in (
-        (OptOutScope.MEDIUM, words.medium_phrases),
-        (OptOutScope.CALL, words.call_phrases),
-        (OptOutScope.ALL, words.contact_phrases),
-    ):
-        if wording.first_match(plain, phrases) is not None:
-            scopes.add(scope)
-    return frozenset(scopes) or None
-
-
-def refused_channels(scopes: frozenset[OptOutScope], arrived_on: Channel) -> frozenset[Channel]:
-    """The channels a reply that came on ``arrived_on`` refuses."""
-    if OptOutScope.ALL in scopes:
-        return ALL_BUT_LETTERS
-    media = {Channel(s.value) for s in scopes if s is not OptOutScope.MEDIUM}
-    if OptOutScope.MEDIUM in scopes:
-        media.add(medium_of(arrived_on))
-    if Channel.CALL in media:
-        media.add(Channel.VOICEMAIL)
-    return frozenset(media)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +233,14 @@ def phone_used(scenario: Scenario) -> Phone | None:
     to = scenario.proposal.to
     if to is None:
         return None
-    return next((p for p in recipient_phones(scenario) if same_address(p.number, to)), None)
+    phones = recipient_phones(scenario)
+    for phone in phones:  # loops, not generators: this runs for every call and text
+        if phone.number == to:
+            return phone
+    for phone in phones:
+        if same_address(phone.number, to):
+            return phone
+    return None
 
 
 def do_not_call(scenario: Scenario, params: DoNotCallParams) -> Block | None:
@@ -406,7 +251,7 @@ def do_not_call(scenario: Scenario, params: DoNotCallParams) -> Block | None:
     if proposal.channel not in params.channels:
         return None
     phones = recipient_phones(scenario)
-    if not phones:
+    if not any(p.do_not_call or p.invalid for p in phones):
         return None
     if proposal.to is None:
         flagged = next((p for p in phones if p.do_not_call), None)
@@ -444,6 +289,10 @@ def _consent_since(
     return None
 
 
+def _clean(person: Person) -> bool:
+    return not person.opt_outs and not person.inbound_messages
+
+
 def cell_consent(scenario: Scenario, params: CellConsentParams) -> Block | None:
     """Autodialled, prerecorded or AI-voice calls and texts to a mobile need the called
     person's prior express consent (47 U.S.C. 227(b)); an opt-out after it revokes it."""
@@ -451,6 +300,8 @@ def cell_consent(scenario: Scenario, params: CellConsentParams) -> Block | None:
     if not automated(proposal.channel, proposal.dialer, params.dialers, params.texts):
         return None
     phone = phone_used(scenario)
+    if phone is not None and phone.given_in_application and _clean(scenario.person):
+        return None  # the common case, decided without reading consents
     line = phone.line if phone is not None else LineType.UNKNOWN
     if line is LineType.LANDLINE or (line is LineType.UNKNOWN and not params.unknown_is_mobile):
         return None
@@ -461,6 +312,8 @@ def cell_consent(scenario: Scenario, params: CellConsentParams) -> Block | None:
     if since is None:
         return Block(f"{what} to a mobile needs the person's prior express consent")
     person = scenario.person
+    if _clean(person):
+        return None
     refusals = list(_recorded(person, proposal.at))
     refusals += replies_refusing(person, proposal.at, params.words)
     revoked = _first_refusal((r for r in refusals if r.at >= since), proposal.channel, proposal.to)

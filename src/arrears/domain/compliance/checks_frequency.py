@@ -38,6 +38,10 @@ from zoneinfo import ZoneInfo
 from arrears.domain.compliance.checks_time import VOICE, consent_for
 from arrears.domain.compliance.counting import (
     ARTIFICIAL_VOICE,
+    CALL,
+    CONVERSATION,
+    NOT_CONNECTED,
+    OUTBOUND,
     attorney_reach,
     calls_the_debtor,
     concerns,
@@ -47,7 +51,7 @@ from arrears.domain.compliance.counting import (
     near_in_time,
     recent_consent,
 )
-from arrears.domain.compliance.facts import Channel, Contact, Direction, LineType, Outcome, Scenario
+from arrears.domain.compliance.facts import Contact, LineType, Scenario
 from arrears.domain.compliance.rules import Block, Check, Phase
 from arrears.domain.compliance.zones import is_debtor, local_date, primary_zone, start_of_day
 
@@ -63,27 +67,32 @@ class CallFrequencyParams:
 
 
 def _placed_calls(scenario: Scenario, zone: ZoneInfo, days: int) -> list[tuple[date, Contact]]:
-    person = scenario.person
+    person, at = scenario.person, scenario.proposal.at
     lawyer_ids, lawyer_numbers = attorney_reach(scenario)
-    return [
-        (local_date(c.at, zone), c)
-        for c in near_in_time(scenario, 2 * days)
-        if c.channel in VOICE
-        and c.direction is Direction.OUTBOUND
-        and c.outcome is not Outcome.NOT_CONNECTED
-        and not c.with_consent
-        and is_debtor(c.party, person)
-        and c.party not in lawyer_ids
-        and c.to not in lawyer_numbers
-    ]
+    reach = timedelta(days=2 * days + 1)
+    earliest, latest = at - reach, at + reach
+    placed = []
+    for c in scenario.history:  # the cheap tests first: this runs for every proposed call
+        if (
+            earliest <= c.at <= latest
+            and c.channel in VOICE
+            and c.direction is OUTBOUND
+            and c.outcome is not NOT_CONNECTED
+            and not c.with_consent
+            and (c.party is None or c.party == person.id)
+            and c.party not in lawyer_ids
+            and c.to not in lawyer_numbers
+        ):
+            placed.append((c.at.astimezone(zone).date(), c))
+    return placed
 
 
 def call_frequency(scenario: Scenario, params: CallFrequencyParams) -> Block | None:
     """Block the 8th call about a debt in 7 consecutive local days (see module)."""
     proposal = scenario.proposal
-    if proposal.channel not in VOICE or not scenario.history or not calls_the_debtor(scenario):
-        return None
-    if recent_consent(scenario, params.consent_days):
+    if proposal.channel not in VOICE or len(scenario.history) < params.max_calls:
+        return None  # fewer contacts than the limit in all history: nothing to count
+    if not calls_the_debtor(scenario) or recent_consent(scenario, params.consent_days):
         return None
     zone = primary_zone(scenario, params.default_zone)
     day = local_date(proposal.at, zone)
@@ -128,11 +137,13 @@ def post_conversation_quiet(scenario: Scenario, params: QuietParams) -> Block | 
     lawyer_ids, lawyer_numbers = attorney_reach(scenario)
     debts = debts_of(scenario)
     latest: date | None = None
-    for contact in near_in_time(scenario, params.days):
+    reach = timedelta(days=params.days + 1)
+    for contact in scenario.history:
         if (
-            contact.channel is Channel.CALL
-            and contact.outcome is Outcome.CONVERSATION
+            contact.outcome is CONVERSATION
+            and contact.channel is CALL
             and contact.at <= proposal.at
+            and proposal.at - contact.at <= reach
             and is_debtor(contact.party, scenario.person)
             and contact.party not in lawyer_ids
             and contact.to not in lawyer_numbers
@@ -190,9 +201,9 @@ def prerecorded_residential(scenario: Scenario, params: PrerecordedParams) -> Bl
         for c in near_in_time(scenario, 2 * params.days)
         if c.dialer in ARTIFICIAL_VOICE
         and c.channel in VOICE
-        and c.direction is Direction.OUTBOUND
+        and c.direction is OUTBOUND
         and c.to == proposal.to
-        and c.outcome is not Outcome.NOT_CONNECTED
+        and c.outcome is not NOT_CONNECTED
         and not c.with_consent
     )
     full = full_window(counts, day, params.days, params.max_calls)

@@ -124,6 +124,8 @@ class CeaseParams:
 def cease_communication(scenario: Scenario, params: CeaseParams) -> Block | None:
     """After a written refusal or cease notice, nothing but the three notices of
     1006.6(c) reaches the consumer; waiting does not lift it."""
+    if not scenario.person.holds:  # the common case: nothing held
+        return None
     holds = _held(scenario, HoldKind.CEASE, params.allowed_purposes, params.spared_roles)
     if not holds:
         return None
@@ -148,6 +150,14 @@ class AttorneyParams:
     def __post_init__(self) -> None:
         if self.fallback_days < 30:
             raise ValueError("fallback_days must be at least 30 (a reasonable period)")
+
+
+def _any_attorney(scenario: Scenario) -> bool:
+    """Cheap test first: the batch path decides tens of thousands of proposals a second."""
+    for hold in scenario.person.holds:
+        if hold.kind is HoldKind.ATTORNEY:
+            return True
+    return any(debt.attorney for debt in scenario.debts)
 
 
 def _represented_debts(scenario: Scenario) -> list[str | None]:
@@ -186,16 +196,14 @@ def attorney_represented(scenario: Scenario, params: AttorneyParams) -> Block | 
     """Contact the attorney, not the consumer, about a debt they represent the consumer on
     (1006.6(b)(2)); the fallback after the attorney's silence needs a person's review."""
     proposal = scenario.proposal
-    if (not scenario.person.holds and not scenario.debts) or proposal.purpose in (
-        params.allowed_purposes
-    ):
+    if not _any_attorney(scenario) or proposal.purpose in params.allowed_purposes:
         return None
     debts = _represented_debts(scenario)
     if not debts or recipient_role(scenario) in params.spared_roles:
         return None
     if active_consent(scenario.person, params.consent_scope, proposal.at, proposal.channel):
         return None
-    holds = [h for h in _active(scenario, HoldKind.ATTORNEY)]
+    holds = list(_active(scenario, HoldKind.ATTORNEY))
     since = min((h.start for h in holds), default=datetime.min.replace(tzinfo=UTC))
     fallback = _fallback_at(scenario, since, params)
     if proposal.reviewed and fallback is not None and fallback <= proposal.at:
@@ -226,6 +234,8 @@ class DisputeParams:
 def dispute_hold(scenario: Scenario, params: DisputeParams) -> Block | None:
     """A dispute or original-creditor request stops collection of that debt until the
     verification is sent (1006.38): the hold's ``end`` is that moment."""
+    if not scenario.person.holds:  # the common case: nothing held
+        return None
     holds = _held(scenario, HoldKind.DISPUTE, params.allowed_purposes, params.spared_roles)
     if not holds:
         return None
@@ -245,6 +255,8 @@ class BankruptcyParams:
 
 def bankruptcy(scenario: Scenario, params: BankruptcyParams) -> Block | None:
     """A bankruptcy filing stays collection (the automatic stay): no contact to collect."""
+    if not scenario.person.holds:  # the common case: nothing held
+        return None
     holds = _held(scenario, HoldKind.BANKRUPTCY, params.allowed_purposes, params.spared_roles)
     if not holds:
         return None
@@ -264,6 +276,8 @@ class DeceasedParams:
 
 def deceased(scenario: Scenario, params: DeceasedParams) -> Block | None:
     """The consumer died: contact only whoever acts for the estate."""
+    if not scenario.person.holds:  # the common case: nothing held
+        return None
     holds = _held(scenario, HoldKind.DECEASED, params.allowed_purposes, params.spared_roles)
     if not holds:
         return None
@@ -282,6 +296,8 @@ class HardshipParams:
 
 def hardship_hold(scenario: Scenario, params: HardshipParams) -> Block | None:
     """An agreed hardship pause: no contact until its end."""
+    if not scenario.person.holds:  # the common case: nothing held
+        return None
     holds = _held(scenario, HoldKind.HARDSHIP, params.allowed_purposes, params.spared_roles)
     if not holds:
         return None

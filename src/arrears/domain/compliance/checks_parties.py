@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from arrears.domain.compliance.checks_consent import OptOutWords, replies_refusing
+from arrears.domain.compliance.checks_consent import replies_refusing
 from arrears.domain.compliance.facts import (
     Channel,
     Contact,
@@ -31,6 +31,7 @@ from arrears.domain.compliance.facts import (
     Scenario,
     ThirdParty,
 )
+from arrears.domain.compliance.replies import OptOutWords
 from arrears.domain.compliance.rules import Block, Check, Phase
 from arrears.domain.compliance.zones import is_debtor, local_date, primary_zone
 
@@ -76,8 +77,11 @@ class ThirdPartyRoleParams:
 
 def third_party_role(scenario: Scenario, params: ThirdPartyRoleParams) -> Block | None:
     """Anyone outside ``debt_roles`` is contacted only for ``other_purposes``."""
+    proposal = scenario.proposal
+    if proposal.party is None and proposal.role in params.debt_roles:
+        return None  # the debtor: the common case
     role = recipient_role(scenario)
-    if role in params.debt_roles or scenario.proposal.purpose in params.other_purposes:
+    if role in params.debt_roles or proposal.purpose in params.other_purposes:
         return None
     kind = role.value.replace("_", " ")
     return Block(
@@ -145,7 +149,10 @@ def location_once(scenario: Scenario, params: LocationOnceParams) -> Block | Non
 # -- China: cn.contact_when_unreachable -------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class UnreachableParams:
-    roles: tuple[Role, ...] = tuple(r for r in Role if r not in (Role.BORROWER, Role.GUARANTOR))
+    # Contact persons (联系人): anyone but the debtor, a guarantor and the debtor's lawyer.
+    roles: tuple[Role, ...] = tuple(
+        r for r in Role if r not in (Role.BORROWER, Role.GUARANTOR, Role.ATTORNEY)
+    )
     # Triggers of 失联 (0 or false turns one off): every number of the debtor invalid;
     # this many failed calls in a row since the debtor was last reached; failed calls on
     # this many consecutive local days.
@@ -212,6 +219,9 @@ def contact_when_unreachable(scenario: Scenario, params: UnreachableParams) -> B
     """A contact person only when the debtor cannot be reached, and only one the debtor
     registered — never one scraped from an address book (CBA 2026 guideline; NIFA 2018
     Art. 14). Waiting alone does not make the debtor unreachable: the block lasts."""
+    proposal = scenario.proposal
+    if proposal.party is None and proposal.role not in params.roles:
+        return None  # the debtor: the common case
     if recipient_role(scenario) not in params.roles:
         return None
     found = third_party(scenario)
@@ -248,13 +258,16 @@ def refused_on(scenario: Scenario, party: ThirdParty, words: OptOutWords) -> dat
 
 def contact_refusal(scenario: Scenario, params: ContactRefusalParams) -> Block | None:
     """A contact person who refused further contact is never contacted again."""
+    if scenario.proposal.party is None:
+        return None
     found = third_party(scenario)
     if found is None:
         return None
     when = refused_on(scenario, found, params.words)
     if when is None:
         return None
-    return Block(f"{found.id} refused further contact on {when.date().isoformat()}")
+    who = f"{found.name} ({found.id})" if found.name else found.id
+    return Block(f"{who} refused further contact on {when.date().isoformat()}")
 
 
 CHECKS: tuple[Check, ...] = (

@@ -1,5 +1,5 @@
-"""Time checks: contact hours in every zone the recipient may be in, the consumer's own
-inconvenient hours, and the house's weekday and holiday blackouts.
+"""Time checks: contact hours in every zone the recipient may be in, and the consumer's
+own inconvenient hours. (Places: ``checks_place``; house blackouts: ``checks_blackout``.)
 
 Rules served (reference ids):
 
@@ -11,7 +11,9 @@ Rules served (reference ids):
 - ``ambiguous_location`` — us.regf.ambiguous_location: the time suits the primary zone
   but not another candidate zone. Run after ``contact_hours`` on the primary zone, so
   each block names the rule that explains it.
-- ``weekday_blackout``, ``holiday_blackout`` — house limits.
+- ``designated_hours`` — the hours the consumer named as inconvenient, for
+  us.regf.designated_inconvenient (``checks_place``) and uk.conc.contact_times
+  (``honour_preferences``).
 
 Letters are not judged by the hour: mail is not received at a time.
 
@@ -51,7 +53,6 @@ from arrears.domain.compliance.zones import (
     candidate_zones,
     is_debtor,
     next_open_everywhere,
-    zone_info,
 )
 
 # Every channel received at a time of day: letters are not (their day of posting is).
@@ -98,16 +99,15 @@ class ZoneScope(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class HoursParams:
+class HoursParams(Hours):
+    """The pack's hours (themselves an ``Hours``, so no window is built per decision)."""
+
     start: time = time(8, 0)
     end: time = time(21, 0)
     start_inclusive: bool = True
     end_inclusive: bool = False  # 1006.6(b)(1)(i): "after 9 p.m." — 21:00 itself is late
     channels: tuple[Channel, ...] = TIMED_CHANNELS
     default_zone: str = "UTC"
-
-    def hours(self) -> Hours:
-        return Hours(self.start, self.end, self.start_inclusive, self.end_inclusive)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +121,10 @@ def _agreed_hours(scenario: Scenario, params: HoursParams) -> Hours | None:
     None when the debtor's consent lifts the limit altogether."""
     proposal = scenario.proposal
     if not scenario.person.consents or not is_debtor(proposal.party, scenario.person):
-        return params.hours()
+        return params
     consent = consent_for(scenario.person, ("hours",), proposal.channel, proposal.at)
     if consent is None:
-        return params.hours()
+        return params
     if consent.window is None:
         return None
     start, end = consent.window
@@ -132,7 +132,7 @@ def _agreed_hours(scenario: Scenario, params: HoursParams) -> Hours | None:
 
 
 def _outside(at: datetime, candidate: Candidate, hours: Hours, channel: Channel) -> str | None:
-    local = at.astimezone(zone_info(candidate.zone))
+    local = at.astimezone(candidate.info)
     if hours.allows(local.time()):
         return None
     return (
@@ -142,7 +142,7 @@ def _outside(at: datetime, candidate: Candidate, hours: Hours, channel: Channel)
 
 
 def _zones(candidates: Sequence[Candidate]) -> list[ZoneInfo]:
-    return [zone_info(c.zone) for c in candidates]
+    return [c.info for c in candidates]
 
 
 def contact_hours(scenario: Scenario, params: ContactHoursParams) -> Block | None:

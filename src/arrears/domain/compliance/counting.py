@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 
 from arrears.domain.compliance.checks_time import consent_for
-from arrears.domain.compliance.facts import Channel, Contact, Dialer, Outcome, Role, Scenario
+from arrears.domain.compliance.facts import (
+    Channel,
+    Contact,
+    Dialer,
+    Direction,
+    Outcome,
+    Role,
+    Scenario,
+)
 from arrears.domain.compliance.zones import is_debtor
 
 CONNECTED = frozenset({Outcome.CONVERSATION, Outcome.REFUSED})  # someone answered
@@ -24,6 +32,9 @@ UNANSWERED = frozenset({Outcome.NO_ANSWER, Outcome.NOT_CONNECTED, Outcome.VOICEM
 NOT_DELIVERED = frozenset({Outcome.NOT_CONNECTED, Outcome.UNDELIVERABLE})
 ARTIFICIAL_VOICE = frozenset({Dialer.PRERECORDED, Dialer.AI_VOICE})  # FCC 24-17: AI is artificial
 ALL_CHANNELS = tuple(Channel)
+# Enum members bound once: a class attribute lookup per contact costs more than the test.
+OUTBOUND, CALL = Direction.OUTBOUND, Channel.CALL
+NOT_CONNECTED, CONVERSATION = Outcome.NOT_CONNECTED, Outcome.CONVERSATION
 # A counter never needs to look further than this past its window to find a clear day.
 _LONGEST_WAIT_DAYS = 1_000
 
@@ -75,11 +86,21 @@ def full_window(
     """The first window of ``days`` consecutive days holding ``day`` that already has
     ``limit`` or more: its first day and count. The one ending on ``day`` is tried first;
     later ones matter when the history holds contacts after the proposal."""
+    if sum(counts.values()) < limit:  # the usual case: nowhere near the limit
+        return None
+    first = day - timedelta(days=days - 1)
+    # Counts of the 2·days−1 days around ``day``; the window slides one day at a time.
+    values = [0] * (2 * days - 1)
+    for counted_day, count in counts.items():
+        index = (counted_day - first).days
+        if 0 <= index < len(values):
+            values[index] += count
+    total = sum(values[:days])
     for offset in range(days):
-        first = day - timedelta(days=days - 1 - offset)
-        total = sum(counts.get(first + timedelta(days=i), 0) for i in range(days))
         if total >= limit:
-            return first, total
+            return first + timedelta(days=offset), total
+        if offset + days < len(values):
+            total += values[offset + days] - values[offset]
     return None
 
 

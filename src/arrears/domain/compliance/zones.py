@@ -55,6 +55,7 @@ class Candidate(NamedTuple):
 
     zone: str
     source: str
+    info: ZoneInfo
 
 
 @lru_cache(maxsize=512)
@@ -77,21 +78,42 @@ def number_zones(number: str) -> tuple[str, ...]:
     return found if len(found) <= MOST_ZONES_OF_A_NUMBER else ()
 
 
+# The last answer, kept with the person it was for: the checks of one decision ask for
+# the same person's zones several times, and hashing their phones each time would cost
+# more than the checks. Holding the person keeps ``is`` reliable; a tuple is swapped
+# atomically, so concurrent deciders at worst recompute.
+_last: tuple[object, str | None, str | None, str, tuple[Candidate, ...]] = (
+    None, None, None, "", ()
+)  # fmt: skip
+
+
 def candidate_zones(scenario: Scenario, default_zone: str) -> tuple[Candidate, ...]:
     """Every zone the proposal's recipient may be in, the primary first; never empty."""
+    global _last
     person, proposal = scenario.person, scenario.proposal
+    last = _last
+    if (
+        last[0] is person
+        and last[1] == proposal.party
+        and last[2] == proposal.to
+        and last[3] == default_zone
+    ):
+        return last[4]
     if is_debtor(proposal.party, person):
         address = person.address
         address_zone = address.zone if address is not None else None
-        return _candidates(person.zones, address_zone, person.phones, proposal.to, default_zone)
-    third = next((t for t in person.third_parties if t.id == proposal.party), None)
-    phones = third.phones if third is not None else ()
-    return _candidates((), None, phones, proposal.to, default_zone)
+        found = _candidates(person.zones, address_zone, person.phones, proposal.to, default_zone)
+    else:
+        third = next((t for t in person.third_parties if t.id == proposal.party), None)
+        phones = third.phones if third is not None else ()
+        found = _candidates((), None, phones, proposal.to, default_zone)
+    _last = (person, proposal.party, proposal.to, default_zone, found)
+    return found
 
 
 def primary_zone(scenario: Scenario, default_zone: str) -> ZoneInfo:
     """The zone local days are counted in (the first candidate)."""
-    return zone_info(candidate_zones(scenario, default_zone)[0].zone)
+    return candidate_zones(scenario, default_zone)[0].info
 
 
 def is_debtor(party: str | None, person: Person) -> bool:
@@ -124,7 +146,7 @@ def _candidates(
             found.setdefault(zone, f"phone {phone.number}")
     if not found:
         found[default_zone] = "the pack's zone"
-    return tuple(Candidate(zone, source) for zone, source in found.items())
+    return tuple(Candidate(zone, source, zone_info(zone)) for zone, source in found.items())
 
 
 # -- local wall times -------------------------------------------------------------------

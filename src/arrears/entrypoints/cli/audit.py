@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,6 @@ import typer
 
 from arrears.domain.audit import ChainBreak, ChainCheck
 from arrears.entrypoints.cli.output import (
-    Format,
     app_of,
     console,
     errors,
@@ -27,10 +27,15 @@ app = typer.Typer(
 )
 
 
+class Shown(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 @app.command("verify")
 def verify(
     ctx: typer.Context,
-    format: Format = typer.Option(Format.TABLE, "--format", help="table (text) or json."),
+    format: Shown = typer.Option(Shown.TEXT, "--format", help="text or json."),
 ) -> None:
     """Recompute the hash chain from the first entry to the head. Exit code 1 and the
     first bad entry (seq, kind, subject, reason) if an entry was edited, removed,
@@ -38,18 +43,23 @@ def verify(
     app = app_of(ctx)
     with progress_bar("audit verify", audit.count_entries(app.uow_factory)) as bar:
         check = audit.verify(app.uow_factory, bar)
-    if format is Format.JSON:
+    if format is Shown.JSON:
         print_json(check_record(check))
-    elif check.intact:
+    elif check.broken is None:
         head = "" if check.head is None else f"; head {check.head.entry_hash}"
-        console.print(f"{check.checked} entries, chain intact{head}", highlight=False)
+        console.print(f"{_entries(check.checked)}, chain intact{head}", soft_wrap=True)
+    else:  # the entry's kind and subject are data: printed as they are, never as markup
+        named = _named(check.broken)
+        errors.print(
+            f"audit chain broken at {named}", markup=False, highlight=False, soft_wrap=True
+        )
+        errors.print(f"{_entries(check.checked)} before it intact", highlight=False)
     if check.broken is not None:
-        if format is not Format.JSON:
-            errors.print(
-                f"[red]audit chain broken[/red] at {_named(check.broken)}", highlight=False
-            )
-            errors.print(f"{check.checked} entries before it are intact", highlight=False)
         raise typer.Exit(1)
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
 
 
 def _named(broken: ChainBreak) -> str:
@@ -105,4 +115,7 @@ def export(
     with output.open("w", encoding="utf-8", newline="") as stream:
         for piece in pieces:
             stream.write(piece)
-    errors.print(f"audit entries of {first_day} to {last_day} written to {output}", highlight=False)
+    errors.print(
+        f"audit entries of {first_day} to {last_day} written to {output}",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
