@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -96,7 +97,12 @@ class Gate(Protocol):
 def permit_id_for(proposal: ContactProposal) -> str:
     """A permit's id: stable for the same action (loan, day, step), so re-running a day
     issues the same permit."""
-    return f"{proposal.as_of:%Y%m%d}:{proposal.loan_id}:{proposal.step}"
+    return f"{_compact(proposal.as_of)}:{proposal.loan_id}:{proposal.step}"
+
+
+@lru_cache(maxsize=1024)
+def _compact(day: date) -> str:
+    return day.strftime("%Y%m%d")
 
 
 def gate_payload(

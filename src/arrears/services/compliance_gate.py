@@ -15,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from arrears.domain.compliance.evaluate import decide
+from arrears.domain.compliance.evaluate import Decision, decide
 from arrears.domain.compliance.facts import (
     Channel,
     Contact,
     Debt,
     Person,
+    Preferences,
     Proposal,
     Purpose,
     Scenario,
 )
 from arrears.domain.compliance.rules import Rule
+from arrears.domain.compliance.zones import number_zones
 from arrears.domain.gate import (
     AllowAllGate,
     ContactProposal,
@@ -47,15 +49,24 @@ INTERNAL_RULE = "internal.not_a_contact"
 # The longest window a shipped rule counts over (TCPA: 30 days), with a day to spare for
 # local dates.
 LOOKBACK = timedelta(days=31)
+NO_PREFERENCES = Preferences()
 
 
 class ComplianceGate:
+    """Decides a day's proposals. Borrowers known only from the loan file (no compliance
+    profile) and with no recent contact are decided once per *shape* — product, channel,
+    moment, purpose, their zones and the zones and flags of their numbers — and an allow
+    is reused for every borrower of that shape: with nothing else recorded about
+    them, no rule can tell two such borrowers apart (a test decides every proposal both
+    ways and compares)."""
+
     def __init__(
         self, uow: UnitOfWork, rules: Mapping[str, Sequence[Rule]], lender: str = "lender"
     ):
         self.uow = uow
         self.rules = rules
         self.lender = lender
+        self.shared: dict[tuple[object, ...], Decision] = {}
 
     @classmethod
     def of(cls, uow: UnitOfWork) -> ComplianceGate:
@@ -87,7 +98,22 @@ class ComplianceGate:
             reason = f"{proposal.channel} is internal work, not a contact"
             return decide_as_gate(proposal, Verdict.ALLOW, INTERNAL_RULE, reason)
         person = person or Person(proposal.borrower_id)
-        scenario = Scenario(
+        key = _shape(proposal, person, channel) if not history and _plain(person) else None
+        decision = self.shared.get(key) if key is not None else None
+        if decision is None:
+            decision = decide(self._scenario(proposal, person, channel, history), rules)
+            # Only a plain allow is shared: a block's reason names the person's own number
+            # or zone, which must neither be wrong nor reach another borrower's record.
+            if key is not None and decision.verdict is Verdict.ALLOW and not decision.notes:
+                self.shared[key] = decision
+        return decide_as_gate(
+            proposal, decision.verdict, decision.rule, decision.reason, decision.not_before
+        )
+
+    def _scenario(
+        self, proposal: ContactProposal, person: Person, channel: Channel, history: list[Contact]
+    ) -> Scenario:
+        return Scenario(
             person,
             Proposal(
                 channel, proposal.earliest_at, to=_address(person, channel),
@@ -97,10 +123,26 @@ class ComplianceGate:
             history=tuple(history),
             lender=self.lender,
         )  # fmt: skip
-        decision = decide(scenario, rules)
-        return decide_as_gate(
-            proposal, decision.verdict, decision.rule, decision.reason, decision.not_before
-        )
+
+
+def _plain(person: Person) -> bool:
+    """Known only from the loan file: nothing a rule could single the person out by."""
+    return (
+        not person.holds and not person.consents and not person.opt_outs
+        and not person.inbound_messages and not person.third_parties
+        and person.preferences == NO_PREFERENCES and person.address is None
+    )  # fmt: skip
+
+
+def _shape(proposal: ContactProposal, person: Person, channel: Channel) -> tuple[object, ...]:
+    phones = tuple(
+        (number_zones(p.number), p.line, p.zone, p.work, p.employer_prohibits, p.do_not_call,
+         p.invalid, p.given_in_application)
+        for p in person.phones
+    )  # fmt: skip
+    emails = tuple((e.employer_provided, e.used_by_consumer) for e in person.emails)
+    return (proposal.product, channel, proposal.earliest_at, proposal.purpose, person.zones,
+            person.language, phones, emails)  # fmt: skip
 
 
 def _address(person: Person, channel: Channel) -> str | None:

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import Connection, select
 
 from arrears.adapters.scenario_files import parse_person
 from arrears.adapters.store import tables as t
-from arrears.adapters.store.bulk import as_utc, select_in, sql_value
+from arrears.adapters.store.bulk import as_utc, insert_rows, select_in, sql_value
 from arrears.domain.compliance.facts import (
     Channel,
     Contact,
@@ -26,7 +27,9 @@ from arrears.domain.compliance.facts import (
     Outcome,
     Person,
     Phone,
+    Preferences,
 )
+from arrears.domain.compliance.zones import place_number, remember_number_zones
 from arrears.domain.contacts import CONVERSATIONS
 from arrears.domain.contacts import Outcome as Recorded
 from arrears.domain.findings import Finding
@@ -83,7 +86,30 @@ class SqlComplianceFacts:
             " WHERE b.borrower_id IN ({ids})",
             borrower_ids,
         )
-        return {row.borrower_id: _person(row) for row in rows}
+        people = {row.borrower_id: _person(row) for row in rows}
+        self._place_numbers({p.number for person in people.values() for p in person.phones})
+        return people
+
+    def _place_numbers(self, numbers: set[str]) -> None:
+        """Read where the numbers were placed; place the new ones and keep them."""
+        if not numbers:
+            return
+        version = phonenumbers.__version__
+        rows = select_in(
+            self.connection,
+            "SELECT number, zones FROM phone_zone WHERE number IN ({ids}) AND library = {mark}",
+            sorted(numbers),
+            after=(version,),
+        )
+        known = {row.number: tuple(z for z in row.zones.split(",") if z) for row in rows}
+        new = {number: place_number(number) for number in numbers - known.keys()}
+        if new:
+            select_in(self.connection, "DELETE FROM phone_zone WHERE number IN ({ids})", list(new))
+            insert_rows(
+                self.connection, "phone_zone", ("number", "zones", "library"),
+                [(number, ",".join(zones), version) for number, zones in new.items()],
+            )  # fmt: skip
+        remember_number_zones({**known, **new})
 
     def history(self, borrower_ids: Sequence[str], since: datetime) -> dict[str, list[Contact]]:
         """Each borrower's contacts from ``since`` on, oldest first."""
@@ -112,6 +138,7 @@ def _person(row: Any) -> Person:
             (row.timezone,) if row.timezone else (),
             phones=(Phone(row.phone),) if row.phone else (),
             emails=(Email(row.email),) if row.email else (),
+            preferences=_NO_PREFERENCES,  # shared: a default factory per person costs
         )  # fmt: skip
     base: dict[str, Any] = json.loads(row.profile_json)
     base["id"] = row.borrower_id
@@ -140,12 +167,19 @@ def _person(row: Any) -> Person:
     )
 
 
+# Stored text → enum member by dict: calling an Enum class per row costs more than the row.
+_CHANNELS = {c.value: c for c in Channel}
+_DIRECTIONS = {d.value: d for d in Direction}
+_OUTCOME_OF_TEXT = {o.value: _OUTCOMES.get(o, Outcome.NO_ANSWER) for o in Recorded}
+_NO_PREFERENCES = Preferences()
+
+
 def _contact(row: Any) -> Contact:
     return Contact(
-        channel=Channel(row.channel),
+        channel=_CHANNELS[row.channel],
         at=as_utc(row.attempted_at),
-        outcome=_OUTCOMES.get(Recorded(row.outcome), Outcome.NO_ANSWER),
-        direction=Direction(row.direction),
+        outcome=_OUTCOME_OF_TEXT[row.outcome],
+        direction=_DIRECTIONS[row.direction],
         party=None if row.party == "borrower" else row.party,
         to=row.address,
         debts=(row.loan_id,) if row.loan_id else (),

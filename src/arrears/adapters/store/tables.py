@@ -387,3 +387,13 @@ compliance_profile = Table(
     Column("profile_json", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Where phonenumbers placed each number (comma-joined zones, "" if nowhere), with the
+# library version that placed it: placing costs more than deciding, so it is done once.
+phone_zone = Table(
+    "phone_zone",
+    metadata,
+    Column("number", String(32), primary_key=True),
+    Column("zones", String(200), nullable=False),
+    Column("library", String(32), nullable=False),
+)

@@ -184,12 +184,11 @@ def collection_interval(scenario: Scenario, params: IntervalParams) -> Block | N
         return None
     if not is_debtor(proposal.party, person):
         return None
-    zone = primary_zone(scenario, params.default_zone)
-    day = local_date(proposal.at, zone)
     debts = debts_of(scenario)
-    last = max(
+    # The latest such contact in UTC is the latest in local dates too (one zone).
+    latest = max(
         (
-            local_date(c.at, zone)
+            c.at
             for c in near_in_time(scenario, params.days)
             if c.channel in params.channels
             and c.direction is OUTBOUND
@@ -200,7 +199,11 @@ def collection_interval(scenario: Scenario, params: IntervalParams) -> Block | N
         ),
         default=None,
     )
-    if last is None or (day - last).days >= params.days:
+    if latest is None:
+        return None
+    zone = primary_zone(scenario, params.default_zone)
+    day, last = local_date(proposal.at, zone), local_date(latest, zone)
+    if (day - last).days >= params.days:
         return None
     free = last + timedelta(days=params.days)
     reason = (

@@ -79,9 +79,7 @@ def decide(scenario: Scenario, rules: Sequence[Rule]) -> Decision:
     """Decide one proposed contact under ``rules`` (already ``in_order``)."""
     blocks, notes = _blocks(scenario, rules)
     if not blocks:
-        names = sorted({rule.pack for rule in rules})
-        reason = f"no rule of {', '.join(names)} stands in the way" if names else "no rules"
-        return Decision(Verdict.ALLOW, ALLOW_RULE, reason, None, notes)
+        return Decision(Verdict.ALLOW, ALLOW_RULE, _allow_reason(rules), None, notes)
     first_rule, first = blocks[0]
     lasting = next(((r, b) for r, b in blocks if not b.lifts), None)
     if lasting is not None:
@@ -89,6 +87,22 @@ def decide(scenario: Scenario, rules: Sequence[Rule]) -> Decision:
     moment = _next_lawful_moment(scenario, rules, blocks)
     verdict = Verdict.DEFER if scenario.proposal.flexible and moment else Verdict.DENY
     return Decision(verdict, first_rule.id, first.reason, moment, notes)
+
+
+# The reason of an allow names the packs; a batch decides under the same rules all day.
+_reasons: dict[int, tuple[Sequence[Rule], str]] = {}
+
+
+def _allow_reason(rules: Sequence[Rule]) -> str:
+    cached = _reasons.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    names = sorted({rule.pack for rule in rules})
+    reason = f"no rule of {', '.join(names)} stands in the way" if names else "no rules"
+    if len(_reasons) > 64:
+        _reasons.clear()
+    _reasons[id(rules)] = (rules, reason)
+    return reason
 
 
 def _blocks(

@@ -63,19 +63,65 @@ def zone_info(key: str) -> ZoneInfo:
     return ZoneInfo(key)
 
 
-@lru_cache(maxsize=65_536)
+# Zones per number: placing a number costs tens of microseconds (phonenumbers types it
+# against its country's patterns), more than deciding; the store keeps what was placed
+# (``remember_number_zones``), so each number is placed once, not once a day.
+_NUMBER_ZONES: dict[str, tuple[str, ...]] = {}
+_MOST_REMEMBERED = 2_000_000
+
+
 def number_zones(number: str) -> tuple[str, ...]:
     """The zones ``phonenumbers`` gives for a number; () when it cannot place it.
 
     >>> number_zones("+13105550100"), number_zones("+447700900123"), number_zones("x")
     (('America/Los_Angeles',), (), ())
     """
-    try:
-        parsed = phonenumbers.parse(number)
-    except phonenumbers.NumberParseException:
-        return ()
+    found = _NUMBER_ZONES.get(number)
+    if found is None:
+        found = place_number(number)
+        remember_number_zones({number: found})
+    return found
+
+
+def remember_number_zones(placed: dict[str, tuple[str, ...]]) -> None:
+    """Numbers already placed (by ``place_number``, e.g. read back from the store)."""
+    if len(_NUMBER_ZONES) + len(placed) > _MOST_REMEMBERED:
+        _NUMBER_ZONES.clear()
+    _NUMBER_ZONES.update(placed)
+
+
+def place_number(number: str) -> tuple[str, ...]:
+    """Where ``phonenumbers`` places a number: its zones, () if it cannot."""
+    parsed = _from_e164(number)
+    if parsed is None:
+        try:
+            parsed = phonenumbers.parse(number)
+        except phonenumbers.NumberParseException:
+            return ()
     found = tuple(z for z in phone_timezones.time_zones_for_number(parsed) if z != "Etc/Unknown")
     return found if len(found) <= MOST_ZONES_OF_A_NUMBER else ()
+
+
+def _from_e164(number: str) -> phonenumbers.PhoneNumber | None:
+    """A plain E.164 number without ``phonenumbers.parse`` (its general parser costs more
+    than the rest of a decision): country codes are prefix-free, so the first 1–3 digits
+    that name a country are its code. A national number with a leading zero (Italy) and
+    anything not plain ``+digits`` go to the general parser.
+
+    >>> _from_e164("+8613812345678").country_code, _from_e164("+390612345678")
+    (86, None)
+    """
+    digits = number[1:]
+    if not number.startswith("+") or not digits.isdigit() or not 8 <= len(digits) <= 15:
+        return None
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[size:]
+            if national.startswith("0"):
+                return None
+            return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return None
 
 
 # The last answer, kept with the person it was for: the checks of one decision ask for

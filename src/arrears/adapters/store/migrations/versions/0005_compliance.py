@@ -1,5 +1,5 @@
 """Compliance: policy packs and which are active per product, each borrower's compliance
-profile, what the contact history needs for the rules (the number or address used, who
+profile, the zones each phone number is placed in, what the contact history needs for the rules (the number or address used, who
 made the contact), and gate decisions moved into the audit log.
 
 The gate's decisions were rows of ``gate_decision``; from here each is an entry of the
@@ -47,6 +47,13 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["borrower_id"], ["borrower.borrower_id"]),
         sa.PrimaryKeyConstraint("borrower_id"),
+    )
+    op.create_table(
+        "phone_zone",
+        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("zones", sa.String(length=200), nullable=False),
+        sa.Column("library", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("number"),
     )
     with op.batch_alter_table("contact_attempt") as batch:
         batch.add_column(sa.Column("address", sa.String(length=254), nullable=True))
