@@ -26,3 +26,11 @@ def test_the_worked_scenario_decides_as_the_page_says(tmp_path: Path) -> None:
     printed = json.loads(result.stdout)
     shown = json.loads(block("decision"))
     assert {key: printed[key] for key in shown} == shown
+
+
+def test_the_page_lists_every_check_a_pack_may_name() -> None:
+    from arrears.domain.compliance.catalog import CHECKS
+
+    table = PAGE.split("<!-- checks -->")[1].split("<!-- /checks -->")[0]
+    listed = set(re.findall(r"^\| `([a-z_]+)` \|", table, re.M))
+    assert listed == set(CHECKS)

@@ -26,6 +26,7 @@ import typing
 from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -62,9 +63,9 @@ def parse_scenario(
         scenario = _adapter().validate_python(fields)
     except ValidationError as error:
         return None, None, [_finding(problem) for problem in error.errors()]
-    naive = _naive_times(scenario, ())
-    if naive:
-        return None, None, naive
+    problems = _naive_times(scenario, ()) + _unknown_zones(scenario.person)
+    if problems:
+        return None, None, problems
     return scenario, expect, []
 
 
@@ -160,5 +161,34 @@ def parse_person(data: dict[str, Any]) -> tuple[Person | None, list[Finding]]:
         person = _person_adapter().validate_python(data)
     except ValidationError as error:
         return None, [_finding({**e, "loc": ("borrower", *e["loc"])}) for e in error.errors()]
-    naive = _naive_times(person, ("borrower",))
-    return (None, naive) if naive else (person, [])
+    problems = _naive_times(person, ("borrower",)) + _unknown_zones(person)
+    return (None, problems) if problems else (person, [])
+
+
+def _unknown_zones(person: Person) -> list[Finding]:
+    """Zones that are not IANA names: found now, not when a decision needs the hour."""
+    named: list[tuple[str, str]] = [(f"borrower.zones[{i}]", z) for i, z in enumerate(person.zones)]
+    if person.address is not None and person.address.zone:
+        named.append(("borrower.address.zone", person.address.zone))
+    named += [(f"borrower.phones[{i}].zone", p.zone) for i, p in enumerate(person.phones) if p.zone]
+    for t, third in enumerate(person.third_parties):
+        named += [
+            (f"borrower.third_parties[{t}].phones[{i}].zone", p.zone)
+            for i, p in enumerate(third.phones)
+            if p.zone
+        ]
+    return [
+        Finding(FindingCode.BAD_CHOICE, f"{zone!r} is not a time zone (an IANA name such as"
+                " 'America/Chicago')", subject=where)
+        for where, zone in named
+        if not _is_zone(zone)
+    ]  # fmt: skip
+
+
+@cache
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -57,6 +57,7 @@ def packs(ctx: typer.Context) -> None:
     """The stored packs at their latest version, and where each is active."""
     summaries = compliance.list_packs(app_of(ctx).uow_factory)
     print_table(
+        None,
         ["pack", "version", "title", "rules", "active for"],
         [[s.name, s.version, s.title, s.rules, ", ".join(s.products) or "-"] for s in summaries],
     )
@@ -75,6 +76,7 @@ def show(
     label = f"v{version}" if version else "(file)"
     console.print(f"{shown.name} {label}: {shown.title}; zone {shown.zone}", highlight=False)
     print_table(
+        None,
         ["rule", "check", "says", "source", "conf."],
         [
             [r.id + ("" if r.enforce else " (note)"), r.check.name, r.says, r.source, r.confidence]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -77,6 +78,9 @@ readouts.register(app)
 demo.register(app)
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE
+
+
 def run() -> None:
     """Entry point: user errors become a message and an exit code, never a stack trace."""
     try:
@@ -98,4 +102,13 @@ def run() -> None:
             raise
         show()
         sys.exit(getattr(error, "exit_code", 2))
+    except Exception as error:  # a bug: say so plainly; the trace only when asked for
+        if os.environ.get("ARREARS_DEBUG"):
+            raise
+        errors.print(
+            f"[red]internal error:[/red] {type(error).__name__}: {error}. This is a bug in"
+            " arrears; run again with ARREARS_DEBUG=1 to see where, and report it.",
+            highlight=False,
+        )
+        sys.exit(INTERNAL_ERROR)
     sys.exit(code if isinstance(code, int) else 0)

@@ -60,10 +60,10 @@ def print_json(data: Any) -> None:
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title)
-    for column in columns:
-        table.add_column(
-            column, justify="left" if column in {"loan_id", "bucket", "account"} else "right"
-        )
+    for index, column in enumerate(columns):
+        words = any(isinstance(row[index], str) for row in rows)  # text left, numbers right
+        left = column in {"loan_id", "bucket", "account"} or words
+        table.add_column(column, justify="left" if left else "right")
     for row in rows:
         table.add_row(*[str(v) for v in row])
     console.print(table)
