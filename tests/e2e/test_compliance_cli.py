@@ -97,3 +97,14 @@ def test_a_profile_is_stored_and_a_bad_one_refused(ready: str, tmp_path: Path) -
     profile.write_text(json.dumps({"opt_outs": [{"channel": "fax", "at": "2026-01-20T08:00:00Z"}]}))
     bad = run("compliance", "profile", "set", "B1", str(profile), db=ready)
     assert bad.returncode == 2 and "borrower.opt_outs[0].channel" in bad.stderr
+
+
+def test_pack_and_profile_changes_are_on_the_audit_log(ready: str, tmp_path: Path) -> None:
+    assert run("compliance", "activate", "uk-conc", "--product", "card", db=ready).returncode == 0
+    exported = run("audit", "export", "--from", "2000-01-01", "--to", "2100-01-01",
+                   "--format", "jsonl", db=ready)  # fmt: skip
+    entries = [json.loads(line) for line in exported.stdout.splitlines()]
+    kinds = [(e["kind"], e["subject"]) for e in entries]
+    assert kinds[:4] == [("pack_loaded", n) for n in ("us-regf", "cn", "uk-conc", "house")]
+    assert ("pack_activated", "uk-conc") in kinds
+    assert run("audit", "verify", db=ready).returncode == 0

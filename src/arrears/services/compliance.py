@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib.resources import files
 
+from arrears.domain.audit import AuditRecord
 from arrears.domain.compliance.evaluate import in_order
 from arrears.domain.compliance.rules import Pack, Rule
 from arrears.domain.findings import Finding
@@ -55,6 +56,8 @@ def load_pack(
     with uow_factory() as uow:
         pack = parse_pack(uow, text)
         version = uow.policies.save(pack.name, text, _checksum(text), author, now)
+        _record(uow, "pack_loaded", pack.name, now, version=version, author=author,
+                checksum=_checksum(text))  # fmt: skip
         uow.commit()
     return pack.name, version
 
@@ -76,13 +79,15 @@ def load_shipped_packs(
                 versions[name] = stored[name][0]
                 continue
             pack = parse_pack(uow, text, source=f"shipped pack {name}")
-            versions[name] = uow.policies.save(
-                pack.name, text, _checksum(text), DEFAULT_AUTHOR, now
-            )
+            checksum = _checksum(text)
+            versions[name] = uow.policies.save(pack.name, text, checksum, DEFAULT_AUTHOR, now)
+            _record(uow, "pack_loaded", name, now, version=versions[name],
+                    author=DEFAULT_AUTHOR, checksum=checksum)  # fmt: skip
         if not uow.policies.active():
             for name in activate:
                 _require(uow, name)
                 uow.policies.activate(name, EVERY_PRODUCT, now)
+                _record(uow, "pack_activated", name, now, product=EVERY_PRODUCT)
         uow.commit()
     return versions
 
@@ -93,13 +98,19 @@ def activate_pack(
     with uow_factory() as uow:
         _require(uow, name)
         changed = uow.policies.activate(name, product, now)
+        if changed:
+            _record(uow, "pack_activated", name, now, product=product)
         uow.commit()
     return changed
 
 
-def deactivate_pack(uow_factory: Callable[[], UnitOfWork], name: str, product: str) -> bool:
+def deactivate_pack(
+    uow_factory: Callable[[], UnitOfWork], name: str, product: str, now: datetime
+) -> bool:
     with uow_factory() as uow:
         changed = uow.policies.deactivate(name, product)
+        if changed:
+            _record(uow, "pack_deactivated", name, now, product=product)
         uow.commit()
     if not changed:
         raise NotFound(f"pack {name!r} is not active for {product!r}")
@@ -150,6 +161,12 @@ def _require(uow: UnitOfWork, name: str) -> tuple[int, str]:
     return stored[name]
 
 
+def _record(uow: UnitOfWork, kind: str, subject: str, now: datetime, **payload: object) -> None:
+    """Changes to what the gate decides by go on the audit log too, in their transaction
+    (appended last: the append holds the log until commit)."""
+    uow.audit.append([AuditRecord(kind, subject, payload, now)])
+
+
 def _checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -165,6 +182,7 @@ def set_profile(
         if borrower_id not in uow.compliance.people([borrower_id]):
             raise NotFound(f"no borrower {borrower_id!r}")
         uow.compliance.save_profile(borrower_id, dict(profile), now)
+        _record(uow, "profile_set", borrower_id, now, profile=dict(profile))
         uow.commit()
 
 
@@ -182,3 +200,22 @@ def shipped_pack_texts() -> dict[str, str]:
     return {
         name: folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8") for name in SHIPPED_PACKS
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    day: date
+    status: str  # permitted, denied, deferred
+    rule: str
+    channel: str
+    actions: int
+
+
+def decisions_by_rule(
+    uow_factory: Callable[[], UnitOfWork], first: date, last: date, status: str | None = None
+) -> list[RuleCount]:
+    """The cycle's actions by day, status, deciding rule and channel: denials by rule and
+    by day for the compliance officer (``status="denied"``)."""
+    with uow_factory() as uow:
+        rows = uow.actions.by_rule(first, last)
+    return [RuleCount(*row) for row in rows if status is None or row[1] == status]

@@ -4,6 +4,8 @@ profiles, and the what-if evaluator for compliance officers (docs/compliance.md)
 from __future__ import annotations
 
 import json
+import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,16 @@ from arrears.adapters.policy_files import SHIPPED, parse_pack, read_pack_text
 from arrears.adapters.scenario_files import parse_scenario
 from arrears.domain.compliance.evaluate import Decision, decide, in_order
 from arrears.domain.compliance.rules import Pack
-from arrears.entrypoints.cli.output import app_of, console, errors, print_json, print_table
+from arrears.entrypoints.cli.output import (
+    Format,
+    app_of,
+    console,
+    errors,
+    parse_date,
+    print_json,
+    print_table,
+    write_csv,
+)
 from arrears.services import compliance
 
 app = typer.Typer(
@@ -119,7 +130,8 @@ def deactivate(
     product: str = typer.Option("*", "--product", help="A product, or * for every product."),
 ) -> None:
     """Stop a pack binding a product."""
-    compliance.deactivate_pack(app_of(ctx).uow_factory, pack, product)
+    application = app_of(ctx)
+    compliance.deactivate_pack(application.uow_factory, pack, product, application.now())
     console.print(f"pack {pack} no longer active for {product}", highlight=False)
 
 
@@ -153,6 +165,31 @@ def _check_expectation(file: Path, decision: Decision, expect: dict[str, Any]) -
         for key, (wanted, got) in wrong.items():
             errors.print(f"{file}: expected {key} {wanted!r}, got {got!r}", highlight=False)
         raise typer.Exit(UNEXPECTED)
+
+
+@app.command("decisions")
+def decisions(
+    ctx: typer.Context,
+    start: str = typer.Option(None, "--from", help="First day (default: 30 days before --to)."),
+    end: str = typer.Option(None, "--to", help="Last day (default: the cycle's last day)."),
+    status: str = typer.Option("denied", "--status", help="denied, deferred, permitted, or all."),
+    format: Format = typer.Option(Format.TABLE, "--format", help="table, csv or json."),
+) -> None:
+    """The cycle's gate decisions by day and rule (default: the denials)."""
+    application = app_of(ctx)
+    last = parse_date(end, "--to") or application.today()
+    first = parse_date(start, "--from") or last - timedelta(days=30)
+    rows = compliance.decisions_by_rule(
+        application.uow_factory, first, last, None if status == "all" else status
+    )
+    columns = ["day", "status", "rule", "channel", "actions"]
+    records = [[r.day.isoformat(), r.status, r.rule, r.channel, r.actions] for r in rows]
+    if format is Format.JSON:
+        print_json([dict(zip(columns, record, strict=True)) for record in records])
+    elif format is Format.CSV:
+        write_csv(sys.stdout, columns, iter(records))
+    else:
+        print_table(f"gate decisions ({status}), {first} … {last}", columns, records)
 
 
 @profile_app.command("set")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import status_record
 from arrears.services import (
+    compliance,
     cycle_check,
     importing,
     ledger_check,
@@ -42,6 +44,7 @@ class _Row:
 
 DEMO_ZONES = {"cn": "Asia/Shanghai", "us": "America/New_York"}
 DEMO_STRATEGIES = {"cn": "cn-consumer", "us": "us-consumer"}
+DEMO_PACKS = {"cn": ["cn", "house"], "us": ["us-regf", "house"]}
 CYCLE_DAYS = 90
 
 
@@ -77,6 +80,9 @@ def demo(
     models, _ = parse_products(text)
     products.load_products(app.uow_factory, models, now)
     strategies.load_default_strategies(app.uow_factory, now, DEMO_STRATEGIES[region])
+    compliance.load_shipped_packs(
+        app.uow_factory, compliance.shipped_pack_texts(), now, DEMO_PACKS[region]
+    )
 
     with collector_paused():
         portfolio = generate_portfolio(loans, today, seed=seed, region=region)
@@ -85,6 +91,7 @@ def demo(
         with progress_bar("import payments", len(portfolio.payments)) as bar:
             importing.import_payments(app.uow_factory, _rows(portfolio.payments), now, progress=bar)
         first = today - timedelta(days=CYCLE_DAYS - 1)
+        _record_requests(app, portfolio.loans, first)
         options = CycleOptions(timezone=zone)
         with progress_bar(f"daily cycle {first} … {today}", CYCLE_DAYS) as bar:
             for offset in range(CYCLE_DAYS):
@@ -113,8 +120,26 @@ def demo(
     console.print("\nTry:", highlight=False)
     for command in (f"status {example}", f"schedule {example}", "portfolio --format json",
                     "ledger check", "actions --channel call --limit 20", "cycle --catch-up",
-                    "strategy show", "export status --out status.csv"):  # fmt: skip
+                    "strategy show", "compliance decisions --status all", "compliance show cn",
+                    "audit verify", "export status --out status.csv"):  # fmt: skip
         console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
+
+
+def _record_requests(app: App, loans: list[Any], first: date) -> None:
+    """What borrowers asked for, as a lender hears it: a few opted out of text messages,
+    a few were granted a hardship pause; the gate honours both in the cycle."""
+    start = datetime.combine(first, time(9), tzinfo=UTC)
+    borrowers = sorted({loan.borrower_id for loan in loans})
+    for index, borrower in enumerate(borrowers):
+        if index % 40 == 7:
+            profile: dict[str, object] = {"opt_outs": [{"channel": "sms", "at": start.isoformat()}]}
+        elif index % 97 == 11:
+            end = start + timedelta(days=30)
+            profile = {"holds": [{"kind": "hardship", "start": start.isoformat(),
+                                  "end": end.isoformat()}]}  # fmt: skip
+        else:
+            continue
+        compliance.set_profile(app.uow_factory, borrower, profile, app.now())
 
 
 def _show_cycles(app: App, first: date, last: date) -> None:
@@ -140,6 +165,15 @@ def _show_cycles(app: App, first: date, last: date) -> None:
         print_table(f"roll rates {matrix.start} → {matrix.end} (share of each row)",
                     ["bucket", "loans", *labels], rows)  # fmt: skip
     print_table(f"actions permitted, {first} … {last}", ["action", "count"], list(totals.items()))
+    gated: Counter[tuple[str, str]] = Counter()
+    for row in compliance.decisions_by_rule(app.uow_factory, first, last):
+        if row.status != "permitted":
+            gated[(row.status, row.rule)] += row.actions
+    print_table(
+        "actions the compliance gate denied or deferred, by rule",
+        ["status", "rule", "actions"],
+        [[status, rule, n] for (status, rule), n in gated.most_common()],
+    )
 
 
 def _show_worst_loans(app: App, today: Any) -> str:
