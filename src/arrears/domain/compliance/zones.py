@@ -28,6 +28,7 @@ datetime.datetime(2025, 6, 2, 15, 0, tzinfo=datetime.timezone.utc)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -105,8 +106,9 @@ def place_number(number: str) -> tuple[str, ...]:
 def _from_e164(number: str) -> phonenumbers.PhoneNumber | None:
     """A plain E.164 number without ``phonenumbers.parse`` (its general parser costs more
     than the rest of a decision): country codes are prefix-free, so the first 1–3 digits
-    that name a country are its code. A national number with a leading zero (Italy) and
-    anything not plain ``+digits`` go to the general parser.
+    that name a country are its code. A national number with a leading zero (Italy) or
+    one starting with what the country's trunk or carrier prefix could be, and anything
+    not plain ``+digits``, go to the general parser.
 
     >>> _from_e164("+8613812345678").country_code, _from_e164("+390612345678")
     (86, None)
@@ -118,10 +120,21 @@ def _from_e164(number: str) -> phonenumbers.PhoneNumber | None:
         code = int(digits[:size])
         if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             national = digits[size:]
-            if national.startswith("0"):
-                return None
+            prefix = _national_prefix(code)
+            if national.startswith("0") or (prefix is not None and prefix.match(national)):
+                return None  # the general parser strips a national or carrier prefix
             return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
     return None
+
+
+@lru_cache(maxsize=512)
+def _national_prefix(code: int) -> re.Pattern[str] | None:
+    """What the country's numbers may start with that the general parser strips (a
+    trunk prefix such as NANP's 1, a carrier code)."""
+    region = phonenumbers.region_code_for_country_code(code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    pattern = metadata.national_prefix_for_parsing if metadata is not None else None
+    return re.compile(pattern) if pattern else None
 
 
 # The last answer, kept with the person it was for: the checks of one decision ask for
