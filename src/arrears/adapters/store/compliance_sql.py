@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -29,7 +30,7 @@ from arrears.domain.compliance.facts import (
     Phone,
     Preferences,
 )
-from arrears.domain.compliance.zones import place_number, remember_number_zones
+from arrears.domain.compliance.zones import place_number, remember_number_zones, unplaced
 from arrears.domain.contacts import CONVERSATIONS
 from arrears.domain.contacts import Outcome as Recorded
 from arrears.domain.findings import Finding
@@ -86,12 +87,13 @@ class SqlComplianceFacts:
             " WHERE b.borrower_id IN ({ids})",
             borrower_ids,
         )
-        people = {row.borrower_id: _person(row) for row in rows}
+        people = {row[0]: _person(row) for row in rows}
         self._place_numbers({p.number for person in people.values() for p in person.phones})
         return people
 
     def _place_numbers(self, numbers: set[str]) -> None:
         """Read where the numbers were placed; place the new ones and keep them."""
+        numbers = unplaced(numbers)  # a long-running process holds most already
         if not numbers:
             return
         version = phonenumbers.__version__
@@ -123,7 +125,7 @@ class SqlComplianceFacts:
         )
         found: dict[str, list[Contact]] = {}
         for row in rows:
-            found.setdefault(row.borrower_id, []).append(_contact(row))
+            found.setdefault(row[0], []).append(_contact(row))
         return found
 
 
@@ -132,28 +134,18 @@ def _problems(title: str, findings: Sequence[Finding]) -> str:
 
 
 def _person(row: Any) -> Person:
-    if not row.profile_json:  # most borrowers: only what the loan file holds
+    borrower_id, name, phone, email, zone, language, profile_json = row  # (plain tuple: fast)
+    if not profile_json:  # most borrowers: only what the loan file holds
         return Person(
-            row.borrower_id, row.name or "", row.language,
-            (row.timezone,) if row.timezone else (),
-            phones=(Phone(row.phone),) if row.phone else (),
-            emails=(Email(row.email),) if row.email else (),
+            borrower_id, name or "", language, (zone,) if zone else (), None,
+            (Phone(phone),) if phone else (), (Email(email),) if email else (),
             preferences=_NO_PREFERENCES,  # shared: a default factory per person costs
         )  # fmt: skip
-    base: dict[str, Any] = json.loads(row.profile_json)
-    base["id"] = row.borrower_id
-    base.setdefault("name", row.name or "")
-    if row.language and "language" not in base:
-        base["language"] = row.language
-    if row.timezone and not base.get("zones"):
-        base["zones"] = [row.timezone]
-    person, findings = parse_person(base)
-    if person is None:  # stored profiles were checked on save; a broken one is a fault
-        raise InvalidInput(_problems(f"borrower {row.borrower_id}: stored profile", findings))
+    person = _stored_person(borrower_id, name or "", language, zone, profile_json)
     numbers = {phone.number for phone in person.phones}
-    extra_phones = (Phone(row.phone),) if row.phone and row.phone not in numbers else ()
+    extra_phones = (Phone(phone),) if phone and phone not in numbers else ()
     addresses = {email.address for email in person.emails}
-    extra_emails = (Email(row.email),) if row.email and row.email not in addresses else ()
+    extra_emails = (Email(email),) if email and email not in addresses else ()
     if not extra_phones and not extra_emails:
         return person
     return Person(
@@ -174,14 +166,28 @@ _OUTCOME_OF_TEXT = {o.value: _OUTCOMES.get(o, Outcome.NO_ANSWER) for o in Record
 _NO_PREFERENCES = Preferences()
 
 
+@lru_cache(maxsize=100_000)
+def _stored_person(
+    borrower_id: str, name: str, language: str | None, zone: str | None, profile_json: str
+) -> Person:
+    """A stored profile as a person (validated when it was set; read once per process)."""
+    base: dict[str, Any] = json.loads(profile_json)
+    base["id"] = borrower_id
+    base.setdefault("name", name)
+    if language and "language" not in base:
+        base["language"] = language
+    if zone and not base.get("zones"):
+        base["zones"] = [zone]
+    person, findings = parse_person(base)
+    if person is None:  # stored profiles were checked on save; a broken one is a fault
+        raise InvalidInput(_problems(f"borrower {borrower_id}: stored profile", findings))
+    return person
+
+
 def _contact(row: Any) -> Contact:
+    _, loan_id, channel, direction, party, outcome, attempted_at, address, made_by = row
     return Contact(
-        channel=_CHANNELS[row.channel],
-        at=as_utc(row.attempted_at),
-        outcome=_OUTCOME_OF_TEXT[row.outcome],
-        direction=_DIRECTIONS[row.direction],
-        party=None if row.party == "borrower" else row.party,
-        to=row.address,
-        debts=(row.loan_id,) if row.loan_id else (),
-        by=row.made_by,
-    )
+        _CHANNELS[channel], as_utc(attempted_at), _OUTCOME_OF_TEXT[outcome],
+        _DIRECTIONS[direction], None if party == "borrower" else party, address,
+        (loan_id,) if loan_id else (), made_by,
+    )  # fmt: skip

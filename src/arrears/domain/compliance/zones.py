@@ -91,6 +91,11 @@ def remember_number_zones(placed: dict[str, tuple[str, ...]]) -> None:
     _NUMBER_ZONES.update(placed)
 
 
+def unplaced(numbers: set[str]) -> set[str]:
+    """The numbers not placed yet in this process."""
+    return {number for number in numbers if number not in _NUMBER_ZONES}
+
+
 def place_number(number: str) -> tuple[str, ...]:
     """Where ``phonenumbers`` places a number: its zones, () if it cannot."""
     parsed = _from_e164(number)
