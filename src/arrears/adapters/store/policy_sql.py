@@ -8,6 +8,7 @@ to the packs that bind it; a product's rules are the union of its own and ``*``'
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, delete, func, select
 
@@ -84,4 +85,13 @@ class SqlPolicies:
 
     @staticmethod
     def parse(text: str) -> tuple[Pack | None, list[Finding]]:
-        return parse_pack(text)
+        pack, findings = _parsed(text)
+        return pack, list(findings)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[Pack | None, tuple[Finding, ...]]:
+    """A stored version's text never changes: each is parsed once per process (the cycle
+    asks for the active packs every day)."""
+    pack, findings = parse_pack(text)
+    return pack, tuple(findings)
