@@ -140,3 +140,15 @@ def test_migrating_moves_gate_decisions_into_the_audit_chain(fresh_database_url:
     ]
     assert audit.verify(app.uow_factory).intact
     app.engine.dispose()
+
+
+def test_the_batch_refuses_a_third_party_contact_it_cannot_see_the_whole_history_of(
+    app: App,
+) -> None:
+    people_with_histories(app, 1, seed=1)
+    proposal = ContactProposal(
+        "L0", "B0", DAY, "m1.0", "call", MORNING, party="emergency_contact", product="x"
+    )
+    with app.uow_factory() as uow:
+        (decision,) = ComplianceGate.of(uow).decide([proposal])
+    assert (decision.verdict, decision.rule_id) == (Verdict.DENY, "gate.third_party_not_in_batch")

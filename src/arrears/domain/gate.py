@@ -31,6 +31,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Protocol
 
+from arrears.domain.compliance.facts import Person
+
 
 class Verdict(StrEnum):
     ALLOW = "allow"
@@ -55,6 +57,9 @@ class ContactProposal:
     party: str = "borrower"
     product: str = ""
     purpose: str = "collection"  # "reminder" before the due date (domain.compliance.facts)
+    # The borrower as the proposer already knows them, when they hold no compliance
+    # profile (the cycle reads it with the candidates); None: the gate reads the person.
+    recipient: Person | None = field(default=None, compare=False)
 
 
 _SEAL = object()

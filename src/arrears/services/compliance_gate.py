@@ -46,9 +46,14 @@ CONTACT_CHANNELS = {
     "letter": Channel.LETTER,
 }
 INTERNAL_RULE = "internal.not_a_contact"
-# The longest window a shipped rule counts over (TCPA: 30 days), with a day to spare for
-# local dates.
+# How far back contacts are read: the longest window a shipped rule counts calls and
+# texts to the borrower over (TCPA: 30 days), with a day to spare for local dates.
 LOOKBACK = timedelta(days=31)
+# Rules about third parties look at all time (a contact who refused is never called
+# again; a location contact happens once), which a day's batch does not read: the batch
+# decides contacts with borrowers only and refuses any other (fail closed); a contact of
+# a third party is decided one at a time with the person's whole history (the desk).
+THIRD_PARTY_RULE = "gate.third_party_not_in_batch"
 NO_PREFERENCES = Preferences()
 
 
@@ -77,11 +82,16 @@ class ComplianceGate:
         if not proposals:
             return []
         borrowers = sorted({p.borrower_id for p in proposals})
-        people = self.uow.compliance.people(borrowers)
+        unknown = sorted({p.borrower_id for p in proposals if p.recipient is None})
+        people = self.uow.compliance.people(unknown)
+        known = [p.recipient for p in proposals if p.recipient is not None]
+        self.uow.compliance.place_numbers({phone.number for r in known for phone in r.phones})
         since = min(p.earliest_at for p in proposals) - LOOKBACK
         history = self.uow.compliance.history(borrowers, since)
         return [
-            self._decide(p, people.get(p.borrower_id), history.get(p.borrower_id, []))
+            self._decide(
+                p, p.recipient or people.get(p.borrower_id), history.get(p.borrower_id, [])
+            )
             for p in proposals
         ]
 
@@ -93,6 +103,9 @@ class ComplianceGate:
             return decide_as_gate(
                 proposal, Verdict.ALLOW, AllowAllGate.RULE_ID, AllowAllGate.REASON
             )
+        if proposal.party != "borrower":
+            reason = "a third party is contacted only on a decision with the whole history"
+            return decide_as_gate(proposal, Verdict.DENY, THIRD_PARTY_RULE, reason)
         channel = CONTACT_CHANNELS.get(proposal.channel)
         if channel is None:
             reason = f"{proposal.channel} is internal work, not a contact"

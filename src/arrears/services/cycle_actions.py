@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from arrears.domain.actions import ActionRow, PlannedAction
 from arrears.domain.calendar import day_number
+from arrears.domain.compliance.facts import Person, loan_file_person
+from arrears.domain.compliance.zones import remember_number_zones
 from arrears.domain.gate import ContactProposal, Gate
 from arrears.domain.strategy import (
     AccountFacts,
@@ -50,11 +52,13 @@ def plan_actions(
     for row in rows:
         facts = _facts(row, day, promises, zone)
         arm, stored = active.for_loan(facts.loan_id)
+        recipient = _recipient(row)
         for step in _plan(stored.strategy, facts):
             proposal = ContactProposal(
                 facts.loan_id, row[1], day, step.step_id, str(step.action),
                 _start_of(day, row[11] or default_zone), product=facts.product,
                 purpose="reminder" if facts.dpd == 0 and facts.offset_days <= 0 else "collection",
+                recipient=recipient,
             )  # fmt: skip
             context = (step.template, stored.name, stored.version, step.segment, str(arm),
                        step.priority, facts.overdue_minor)  # fmt: skip
@@ -69,6 +73,18 @@ def plan_actions(
         now,
     )  # fmt: skip
     return uow.actions.counts(day)
+
+
+def _recipient(row: Any) -> Person | None:
+    """The borrower as the loan file has them, for the gate; None when they hold a
+    compliance profile (holds, consents, opt-outs…), which the gate reads itself."""
+    borrower_id, zone = row[1], row[11]
+    name, phone, email, language, has_profile, placed = row[17:23]
+    if placed is not None:  # the number's zones, as placed on an earlier day
+        remember_number_zones({phone: placed})
+    if has_profile:
+        return None
+    return loan_file_person(borrower_id, name, phone, email, zone, language)
 
 
 def _plan(strategy: Strategy, facts: AccountFacts) -> list[PlannedStep]:
@@ -97,7 +113,7 @@ def _facts(
     row: Any, day: date, promises: Mapping[str, tuple[str, date]], zone: ZoneInfo
 ) -> AccountFacts:
     (loan_id, _borrower, product, currency, bucket, dpd, open_due_day, next_due_day, overdue,
-     outstanding, _slot, _zone, reached_at, unreached, lost, refused, flags) = row  # fmt: skip
+     outstanding, _slot, _zone, reached_at, unreached, lost, refused, flags) = row[:17]  # fmt: skip
     number = day_number(day)
     # "Reached within N days" counts the portfolio's days, not UTC's.
     reached_on = reached_at.astimezone(zone).date() if reached_at else None

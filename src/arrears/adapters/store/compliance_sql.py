@@ -28,7 +28,7 @@ from arrears.domain.compliance.facts import (
     Outcome,
     Person,
     Phone,
-    Preferences,
+    loan_file_person,
 )
 from arrears.domain.compliance.zones import place_number, remember_number_zones, unplaced
 from arrears.domain.contacts import CONVERSATIONS
@@ -88,10 +88,10 @@ class SqlComplianceFacts:
             borrower_ids,
         )
         people = {row[0]: _person(row) for row in rows}
-        self._place_numbers({p.number for person in people.values() for p in person.phones})
+        self.place_numbers({p.number for person in people.values() for p in person.phones})
         return people
 
-    def _place_numbers(self, numbers: set[str]) -> None:
+    def place_numbers(self, numbers: set[str]) -> None:
         """Read where the numbers were placed; place the new ones and keep them."""
         numbers = unplaced(numbers)  # a long-running process holds most already
         if not numbers:
@@ -136,11 +136,7 @@ def _problems(title: str, findings: Sequence[Finding]) -> str:
 def _person(row: Any) -> Person:
     borrower_id, name, phone, email, zone, language, profile_json = row  # (plain tuple: fast)
     if not profile_json:  # most borrowers: only what the loan file holds
-        return Person(
-            borrower_id, name or "", language, (zone,) if zone else (), None,
-            (Phone(phone),) if phone else (), (Email(email),) if email else (),
-            preferences=_NO_PREFERENCES,  # shared: a default factory per person costs
-        )  # fmt: skip
+        return loan_file_person(borrower_id, name, phone, email, zone, language)
     person = _stored_person(borrower_id, name or "", language, zone, profile_json)
     numbers = {phone.number for phone in person.phones}
     extra_phones = (Phone(phone),) if phone and phone not in numbers else ()
@@ -163,7 +159,6 @@ def _person(row: Any) -> Person:
 _CHANNELS = {c.value: c for c in Channel}
 _DIRECTIONS = {d.value: d for d in Direction}
 _OUTCOME_OF_TEXT = {o.value: _OUTCOMES.get(o, Outcome.NO_ANSWER) for o in Recorded}
-_NO_PREFERENCES = Preferences()
 
 
 @lru_cache(maxsize=100_000)

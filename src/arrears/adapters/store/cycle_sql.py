@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import Connection, text
 
 from arrears.adapters.store.bulk import (
@@ -305,7 +306,10 @@ class SqlCycle(DaySteps):
         borrower_id, product, currency, bucket, dpd, open_due_day, next_due_day,
         overdue_minor, outstanding_principal_minor, arm_slot, timezone, and the
         borrower's contact roll-up: when last reached (UTC),
-        unreached attempts since, lost contact, refused to pay; then the flags."""
+        unreached attempts since, lost contact, refused to pay; then the flags; then what
+        the gate knows of the borrower from the loan file — name, phone, e-mail, language —,
+        whether they have a compliance profile, and the zones their phone was placed in
+        (None: not placed yet)."""
         create_scratch(self.connection, "cycle_candidate", "loan_id VARCHAR(64) PRIMARY KEY")
         marks = ", ".join(f":due{i}" for i in range(len(due_days))) or "NULL"
         self._sql(
@@ -329,13 +333,17 @@ class SqlCycle(DaySteps):
                 " + ls.overdue_interest_minor + ls.penalty_minor + ls.fees_minor,"
                 " ls.outstanding_principal_minor, ls.arm_slot, b.timezone,"
                 " cs.last_reached_at, COALESCE(cs.unreached_since_reached, 0),"
-                " COALESCE(cs.lost_contact, 0), cs.refused_at IS NOT NULL"
+                " COALESCE(cs.lost_contact, 0), cs.refused_at IS NOT NULL,"
+                " b.name, b.phone, b.email, b.language, cp.borrower_id IS NOT NULL, pz.zones"
                 " FROM cycle_candidate c JOIN loan_status ls ON ls.loan_id = c.loan_id"
                 " JOIN loan l ON l.loan_id = c.loan_id"
                 " JOIN borrower b ON b.borrower_id = l.borrower_id"
                 " LEFT JOIN contact_summary cs ON cs.borrower_id = l.borrower_id"
+                " LEFT JOIN compliance_profile cp ON cp.borrower_id = l.borrower_id"
+                " LEFT JOIN phone_zone pz ON pz.number = b.phone AND pz.library = :library"
                 " ORDER BY ls.loan_id"
-            )
+            ),
+            {"library": phonenumbers.__version__},
         ).all()
         flags = self.connection.execute(
             text(
@@ -349,8 +357,9 @@ class SqlCycle(DaySteps):
         for borrower_id, flag in flags:
             flagged.setdefault(borrower_id, set()).add(flag)
         return [
-            (*row[:12], as_utc(row[12]) if row[12] else None, *row[13:],
-             frozenset(flagged.get(row[1], ())))
+            (*row[:12], as_utc(row[12]) if row[12] else None, *row[13:16],
+             frozenset(flagged.get(row[1], ())), *row[16:20], bool(row[20]),
+             None if row[21] is None else tuple(z for z in row[21].split(",") if z))
             for row in rows
         ]  # fmt: skip
 

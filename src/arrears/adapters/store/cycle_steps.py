@@ -158,7 +158,7 @@ class DaySteps:
             " UNION ALL SELECT loan_id, 'credit_applied', 'borrower_credit', SUM(amount)"
             " FROM cycle_paid GROUP BY loan_id HAVING SUM(amount) > 0"
         )
-        self._settle_allocation("- p.total")
+        self._settle_allocation("- COALESCE(p.total, 0)")  # no open part left: credit stays
         self._sql(
             "INSERT INTO cycle_alloc (loan_id, amount) SELECT loan_id, amount FROM cycle_paying"
             " WHERE amount > 0"

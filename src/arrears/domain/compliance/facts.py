@@ -119,7 +119,9 @@ class Phone:
     employer_prohibits: bool = False
     do_not_call: bool = False
     invalid: bool = False  # known not to reach the person (wrong number, disconnected)
-    given_in_application: bool = False  # the consumer gave it in the credit application (TCPA consent)
+    given_in_application: bool = (
+        False  # the consumer gave it in the credit application (TCPA consent)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +215,9 @@ class ThirdParty:
     emails: tuple[Email, ...] = ()
     registered: bool = False  # given by the debtor as a contact (not scraped)
     refused_at: datetime | None = None  # asked never to be contacted again
-    may_recontact: bool = False  # asked to be contacted again, or a wrong location answer (1006.10(c))
+    may_recontact: bool = (
+        False  # asked to be contacted again, or a wrong location answer (1006.10(c))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,3 +319,26 @@ class Scenario:
     debts: tuple[Debt, ...] = ()
     history: tuple[Contact, ...] = ()
     lender: str = "lender"  # the lender group: the lender and its agencies count together
+
+
+_NO_PREFERENCES = Preferences()
+
+
+def loan_file_person(
+    borrower_id: str,
+    name: str | None,
+    phone: str | None,
+    email: str | None,
+    zone: str | None,
+    language: str | None,
+) -> Person:
+    """A borrower known only from the loan file: their number, address and stored zone.
+
+    >>> loan_file_person("B1", "王芳", "+8613812345678", None, "Asia/Shanghai", "zh").zones
+    ('Asia/Shanghai',)
+    """
+    return Person(
+        borrower_id, name or "", language, (zone,) if zone else (), None,
+        (Phone(phone),) if phone else (), (Email(email),) if email else (),
+        preferences=_NO_PREFERENCES,  # shared: a default factory per person costs
+    )  # fmt: skip
