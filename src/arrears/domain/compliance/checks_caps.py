@@ -38,7 +38,6 @@ from arrears.domain.compliance.counting import (
     NOT_DELIVERED,
     OUTBOUND,
     UNANSWERED,
-    concerns,
     debts_of,
     first_clear_day,
     full_window,
@@ -185,20 +184,23 @@ def collection_interval(scenario: Scenario, params: IntervalParams) -> Block | N
     if not is_debtor(proposal.party, person):
         return None
     debts = debts_of(scenario)
-    # The latest such contact in UTC is the latest in local dates too (one zone).
-    latest = max(
-        (
-            c.at
-            for c in near_in_time(scenario, params.days)
-            if c.channel in params.channels
-            and c.direction is OUTBOUND
-            and c.outcome not in NOT_DELIVERED
-            and c.at <= proposal.at
-            and is_debtor(c.party, person)
-            and any(concerns(c, debt) for debt in debts)
-        ),
-        default=None,
-    )
+    # The latest such contact in UTC is the latest in local dates too (one zone). A plain
+    # loop: this advisory rule runs on every proposal with a history.
+    at, reach, latest = proposal.at, timedelta(days=params.days + 1), None
+    for c in scenario.history:
+        if (
+            c.at > at
+            or at - c.at > reach
+            or c.channel not in params.channels
+            or c.direction is not OUTBOUND
+            or c.outcome in NOT_DELIVERED
+            or not is_debtor(c.party, person)
+        ):
+            continue
+        if c.debts and not any(not debt or debt in c.debts for debt in debts):
+            continue
+        if latest is None or c.at > latest:
+            latest = c.at
     if latest is None:
         return None
     zone = primary_zone(scenario, params.default_zone)
