@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from arrears.domain.compliance.checks_consent import active_consent
@@ -124,16 +125,11 @@ class CeaseParams:
 def cease_communication(scenario: Scenario, params: CeaseParams) -> Block | None:
     """After a written refusal or cease notice, nothing but the three notices of
     1006.6(c) reaches the consumer; waiting does not lift it."""
-    if not scenario.person.holds:  # the common case: nothing held
-        return None
-    holds = _held(scenario, HoldKind.CEASE, params.allowed_purposes, params.spared_roles)
-    if not holds:
-        return None
-    return Block(
-        f"a cease-communication notice was received on {_since(holds)}{_debt_words(holds)}: "
-        "only notices that collection ends or that a remedy may or will be invoked may go",
-        _lifts_at(holds),
-    )
+    return _hold_block(
+        scenario, HoldKind.CEASE, params,
+        "a cease-communication notice was received on {since}{debts}: only notices that collection"
+        " ends or that a remedy may or will be invoked may go",
+    )  # fmt: skip
 
 
 # -- attorney: us.regf.attorney_represented --------------------------------------------
@@ -231,19 +227,24 @@ class DisputeParams:
     spared_roles: tuple[Role, ...] = ()
 
 
+def _hold_block(scenario: Scenario, kind: HoldKind, params: Any, words: str) -> Block | None:
+    """The block of a hold of ``kind`` in force (its ``words`` filled with ``{since}`` and
+    ``{debts}``), lifting when the last such hold ends; None when none stands."""
+    if not scenario.person.holds:  # the common case: nothing held
+        return None
+    holds = _held(scenario, kind, params.allowed_purposes, params.spared_roles)
+    if not holds:
+        return None
+    return Block(words.format(since=_since(holds), debts=_debt_words(holds)), _lifts_at(holds))
+
+
 def dispute_hold(scenario: Scenario, params: DisputeParams) -> Block | None:
     """A dispute or original-creditor request stops collection of that debt until the
     verification is sent (1006.38): the hold's ``end`` is that moment."""
-    if not scenario.person.holds:  # the common case: nothing held
-        return None
-    holds = _held(scenario, HoldKind.DISPUTE, params.allowed_purposes, params.spared_roles)
-    if not holds:
-        return None
-    return Block(
-        f"the debt was disputed on {_since(holds)}{_debt_words(holds)}: no collection until "
-        "the verification is sent",
-        _lifts_at(holds),
-    )
+    return _hold_block(
+        scenario, HoldKind.DISPUTE, params,
+        "the debt was disputed on {since}{debts}: no collection until the verification is sent",
+    )  # fmt: skip
 
 
 # -- bankruptcy, deceased, hardship (house rules) --------------------------------------
@@ -255,16 +256,10 @@ class BankruptcyParams:
 
 def bankruptcy(scenario: Scenario, params: BankruptcyParams) -> Block | None:
     """A bankruptcy filing stays collection (the automatic stay): no contact to collect."""
-    if not scenario.person.holds:  # the common case: nothing held
-        return None
-    holds = _held(scenario, HoldKind.BANKRUPTCY, params.allowed_purposes, params.spared_roles)
-    if not holds:
-        return None
-    return Block(
-        f"the consumer filed for bankruptcy on {_since(holds)}{_debt_words(holds)}: "
-        "collection is stayed",
-        _lifts_at(holds),
-    )
+    return _hold_block(
+        scenario, HoldKind.BANKRUPTCY, params,
+        "the consumer filed for bankruptcy on {since}{debts}: collection is stayed",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,16 +271,11 @@ class DeceasedParams:
 
 def deceased(scenario: Scenario, params: DeceasedParams) -> Block | None:
     """The consumer died: contact only whoever acts for the estate."""
-    if not scenario.person.holds:  # the common case: nothing held
-        return None
-    holds = _held(scenario, HoldKind.DECEASED, params.allowed_purposes, params.spared_roles)
-    if not holds:
-        return None
-    return Block(
-        f"the consumer died (recorded {_since(holds)}): contact only the executor or "
-        "administrator of the estate",
-        _lifts_at(holds),
-    )
+    return _hold_block(
+        scenario, HoldKind.DECEASED, params,
+        "the consumer died (recorded {since}): contact only the executor or administrator of the"
+        " estate",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,15 +286,10 @@ class HardshipParams:
 
 def hardship_hold(scenario: Scenario, params: HardshipParams) -> Block | None:
     """An agreed hardship pause: no contact until its end."""
-    if not scenario.person.holds:  # the common case: nothing held
-        return None
-    holds = _held(scenario, HoldKind.HARDSHIP, params.allowed_purposes, params.spared_roles)
-    if not holds:
-        return None
-    return Block(
-        f"a hardship hold since {_since(holds)}{_debt_words(holds)} pauses contact",
-        _lifts_at(holds),
-    )
+    return _hold_block(
+        scenario, HoldKind.HARDSHIP, params,
+        "a hardship hold since {since}{debts} pauses contact",
+    )  # fmt: skip
 
 
 # -- breathing space: uk.bs.standard, uk.bs.mental_health ------------------------------
