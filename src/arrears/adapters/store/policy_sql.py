@@ -14,6 +14,7 @@ from sqlalchemy import Connection, delete, func, select
 
 from arrears.adapters.policy_files import parse_pack
 from arrears.adapters.store import tables as t
+from arrears.adapters.store.versions import save_version
 from arrears.domain.compliance.rules import Pack
 from arrears.domain.findings import Finding
 
@@ -25,24 +26,8 @@ class SqlPolicies:
         self.connection = connection
 
     def save(self, name: str, text: str, checksum: str, author: str, now: datetime) -> int:
-        """Store the text as the pack's next version unless the latest has the same checksum."""
-        p = t.policy_pack
-        latest = self.connection.execute(
-            select(p.c.version, p.c.checksum)
-            .where(p.c.name == name)
-            .order_by(p.c.version.desc())
-            .limit(1)
-        ).first()
-        if latest is not None and latest.checksum == checksum:
-            return int(latest.version)
-        version = 1 if latest is None else int(latest.version) + 1
-        self.connection.execute(
-            p.insert().values(
-                name=name, version=version, source_text=text, checksum=checksum,
-                author=author, loaded_at=now,
-            )
-        )  # fmt: skip
-        return version
+        """Store the text as the next version unless the latest has the same checksum."""
+        return save_version(self.connection, t.policy_pack, name, text, checksum, author, now)
 
     def latest_texts(self) -> dict[str, tuple[int, str]]:
         """Each stored pack's latest version: name → (version, text)."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Row, select
 
 from arrears.adapters.store import tables as t
+from arrears.adapters.store.versions import save_version
 from arrears.adapters.strategy_files import parse_strategy
 from arrears.domain.findings import Finding
 from arrears.domain.strategy import Strategy
@@ -46,26 +47,7 @@ class SqlStrategies:
 
     def save(self, name: str, text: str, checksum: str, author: str, now: datetime) -> int:
         """Store the text as the next version unless the latest has the same checksum."""
-        latest = self.connection.execute(
-            select(t.strategy.c.version, t.strategy.c.checksum)
-            .where(t.strategy.c.name == name)
-            .order_by(t.strategy.c.version.desc())
-            .limit(1)
-        ).first()
-        if latest is not None and latest.checksum == checksum:
-            return int(latest.version)
-        version = 1 if latest is None else latest.version + 1
-        self.connection.execute(
-            t.strategy.insert().values(
-                name=name,
-                version=version,
-                source_text=text,
-                checksum=checksum,
-                author=author,
-                loaded_at=now,
-            )
-        )
-        return version
+        return save_version(self.connection, t.strategy, name, text, checksum, author, now)
 
     def latest(self, name: str) -> StrategyVersion | None:
         row = self.connection.execute(
