@@ -8,6 +8,7 @@ import json
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from arrears.adapters.store.bulk import insert_rows
@@ -152,3 +153,46 @@ def test_the_batch_refuses_a_third_party_contact_it_cannot_see_the_whole_history
     with app.uow_factory() as uow:
         (decision,) = ComplianceGate.of(uow).decide([proposal])
     assert (decision.verdict, decision.rule_id) == (Verdict.DENY, "gate.third_party_not_in_batch")
+
+
+def test_a_sender_needs_the_permit_of_a_permitted_action_for_that_loan_and_channel(
+    app: App,
+) -> None:
+    from arrears.domain.actions import ActionRow, PlannedAction
+    from arrears.services.permits import PermitRefused, honour_permit
+
+    people_with_histories(app, 1, seed=1)
+    sms = ContactProposal("L0", "B0", DAY, "m1.0", "sms", MORNING, product="x")
+    call = ContactProposal("L0", "B0", DAY, "m1.1", "call", MORNING, party="employer")
+    with app.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO loan (loan_id, borrower_id, product, currency, principal_minor,"
+                " annual_rate_ppm, term_months, start_date, repayment_method, rounding,"
+                " imported_at) VALUES ('L0', 'B0', 'x', 'CNY', 1000, 0, 1, :day, 'bullet',"
+                " 'half_up', :now)"
+            ),
+            {"day": DAY, "now": NOW},
+        )
+    with app.uow_factory() as uow:
+        decisions = ComplianceGate.of(uow).decide([sms, call])
+        uow.actions.store(
+            [ActionRow(PlannedAction(p.as_of, p.loan_id, p.borrower_id, p.step, p.channel,
+                                     "t", "s", 1, "g", "champion", 1, 0, p.earliest_at), d)
+             for p, d in zip([sms, call], decisions, strict=True)],
+            NOW,
+        )  # fmt: skip
+        uow.commit()
+    allowed, denied = decisions
+    assert allowed.permit_id == "20261130:L0:m1.0" and denied.permit_id is None
+    with app.uow_factory() as uow:
+        permit = honour_permit(uow, "20261130:L0:m1.0", "L0", "sms", MORNING)
+        assert (permit.loan_id, permit.channel, permit.template) == ("L0", "sms", "t")
+        for permit_id, loan, channel, at, why in (
+            ("20261130:L0:m1.1", "L0", "call", MORNING, "no action holds"),
+            ("20261130:L0:m1.0", "L0", "call", MORNING, "not a call about L0"),
+            ("20261130:L0:m1.0", "L1", "sms", MORNING, "not a sms about L1"),
+            ("20261130:L0:m1.0", "L0", "sms", MORNING - timedelta(minutes=1), "allows this from"),
+        ):
+            with pytest.raises(PermitRefused, match=why):
+                honour_permit(uow, permit_id, loan, channel, at)

@@ -94,6 +94,22 @@ class SqlActions:
         )
         return {row[0]: int(row[1]) for row in rows}
 
+    def by_permit(self, permit_id: str) -> dict[str, Any] | None:
+        """The action a permit was issued for, with its status and earliest moment."""
+        row = self.connection.execute(
+            text(
+                "SELECT action_id, as_of, loan_id, borrower_id, step, channel, template, status,"
+                " earliest_at, not_before, decision_id FROM action WHERE permit_id = :permit"
+            ),
+            {"permit": permit_id},
+        ).first()
+        if row is None:
+            return None
+        found = dict(row._mapping)
+        found["as_of"] = as_date(found["as_of"])
+        found["earliest_at"] = as_utc(found["earliest_at"])
+        return found
+
     def by_rule(self, first: date, last: date) -> list[tuple[date, str, str, str, int]]:
         """Actions from ``first`` through ``last`` by day, status, deciding rule and channel."""
         rows = self.connection.execute(
