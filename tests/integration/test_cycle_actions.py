@@ -17,7 +17,7 @@ from arrears.domain.records import LoanRecord
 from arrears.domain.schedule import RepaymentMethod
 from arrears.domain.strategy import Arm, arm_for, arm_slot
 from arrears.entrypoints.bootstrap import App
-from arrears.services import importing, promises, strategies
+from arrears.services import compliance, contacts, importing, promises, strategies
 from arrears.services.cycle import CycleOptions, run_cycle
 from tests.integration.test_cycle_differential import rows
 
@@ -206,3 +206,23 @@ def test_reached_within_days_counts_the_portfolios_days_not_utcs(app: App) -> No
     cycle_through(app, date(2026, 2, 15), timezone="Asia/Shanghai")
     assert [a[1] for a in actions_on(app, date(2026, 2, 14))] == ["sms"]  # two days on
     assert [a[1] for a in actions_on(app, date(2026, 2, 15))] == ["call"]  # three days on
+
+
+def test_with_the_packs_active_a_bankrupt_borrower_is_not_called_and_sundays_wait(
+    planned: App,
+) -> None:
+    compliance.load_shipped_packs(
+        planned.uow_factory, compliance.shipped_pack_texts(), NOW, ["cn", "house"]
+    )
+    filed = datetime(2026, 2, 1, tzinfo=UTC)  # flags hold from when they were set
+    contacts.set_flag(planned.uow_factory, "BL1", "bankruptcy", filed, "filed")
+    cycle_through(planned, date(2026, 2, 15))  # a Sunday
+    assert [(a[1], a[5], a[7]) for a in actions_on(planned, date(2026, 2, 15))] == [
+        ("call", "denied", "house.bankruptcy"),
+        ("letter", "denied", "house.bankruptcy"),
+    ]
+    contacts.clear_flag(planned.uow_factory, "BL1", "bankruptcy")
+    cycle_through(planned, date(2026, 2, 22))  # the next Sunday: calls wait for Monday
+    assert [(a[1], a[5], a[7]) for a in actions_on(planned, date(2026, 2, 22))] == [
+        ("call", "deferred", "house.no_sunday_calls"),
+    ]

@@ -60,6 +60,8 @@ class ContactProposal:
     # The borrower as the proposer already knows them, when they hold no compliance
     # profile (the cycle reads it with the candidates); None: the gate reads the person.
     recipient: Person | None = field(default=None, compare=False)
+    # The borrower's flags (name, set at) the gate holds them to (compliance.facts.with_flags).
+    flags: tuple[tuple[str, datetime], ...] = ()
 
 
 _SEAL = object()

@@ -25,6 +25,7 @@ from arrears.domain.compliance.facts import (
     Proposal,
     Purpose,
     Scenario,
+    with_flags,
 )
 from arrears.domain.compliance.rules import Rule
 from arrears.domain.compliance.zones import number_zones
@@ -110,7 +111,7 @@ class ComplianceGate:
         if channel is None:
             reason = f"{proposal.channel} is internal work, not a contact"
             return decide_as_gate(proposal, Verdict.ALLOW, INTERNAL_RULE, reason)
-        person = person or Person(proposal.borrower_id)
+        person = with_flags(person or Person(proposal.borrower_id), proposal.flags)
         key = _shape(proposal, person, channel) if not history and _plain(person) else None
         decision = self.shared.get(key) if key is not None else None
         if decision is None:

@@ -58,7 +58,7 @@ def plan_actions(
                 facts.loan_id, row[1], day, step.step_id, str(step.action),
                 _start_of(day, row[11] or default_zone), product=facts.product,
                 purpose="reminder" if facts.dpd == 0 and facts.offset_days <= 0 else "collection",
-                recipient=recipient,
+                recipient=recipient, flags=row[23],
             )  # fmt: skip
             context = (step.template, stored.name, stored.version, step.segment, str(arm),
                        step.priority, facts.overdue_minor)  # fmt: skip

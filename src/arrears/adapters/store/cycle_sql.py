@@ -308,8 +308,8 @@ class SqlCycle(DaySteps):
         borrower's contact roll-up: when last reached (UTC),
         unreached attempts since, lost contact, refused to pay; then the flags; then what
         the gate knows of the borrower from the loan file — name, phone, e-mail, language —,
-        whether they have a compliance profile, and the zones their phone was placed in
-        (None: not placed yet)."""
+        whether they have a compliance profile, the zones their phone was placed in
+        (None: not placed yet), and their flags with when each was set."""
         create_scratch(self.connection, "cycle_candidate", "loan_id VARCHAR(64) PRIMARY KEY")
         marks = ", ".join(f":due{i}" for i in range(len(due_days))) or "NULL"
         self._sql(
@@ -347,19 +347,22 @@ class SqlCycle(DaySteps):
         ).all()
         flags = self.connection.execute(
             text(
-                "SELECT f.borrower_id, f.flag FROM cycle_candidate c"
+                "SELECT f.borrower_id, f.flag, f.set_at FROM cycle_candidate c"
                 " JOIN loan l ON l.loan_id = c.loan_id"
                 " JOIN borrower_flag f ON f.borrower_id = l.borrower_id"
             )
         ).all()
         self._sql("DROP TABLE cycle_candidate")
         flagged: dict[str, set[str]] = {}
-        for borrower_id, flag in flags:
+        flag_times: dict[str, list[tuple[str, datetime]]] = {}
+        for borrower_id, flag, set_at in flags:
             flagged.setdefault(borrower_id, set()).add(flag)
+            flag_times.setdefault(borrower_id, []).append((flag, as_utc(set_at)))
         return [
             (*row[:12], as_utc(row[12]) if row[12] else None, *row[13:16],
              frozenset(flagged.get(row[1], ())), *row[16:20], bool(row[20]),
-             None if row[21] is None else tuple(z for z in row[21].split(",") if z))
+             None if row[21] is None else tuple(z for z in row[21].split(",") if z),
+             tuple(sorted(flag_times.get(row[1], ()))))
             for row in rows
         ]  # fmt: skip
 

@@ -14,7 +14,7 @@ candidate zones at decision time, never stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -342,3 +342,37 @@ def loan_file_person(
         (Phone(phone),) if phone else (), (Email(email),) if email else (),
         preferences=_NO_PREFERENCES,  # shared: a default factory per person costs
     )  # fmt: skip
+
+
+# Borrower flags (``arrears borrower flag``) as what the gate holds them to: a hold from
+# when the flag was set, or every number off limits.
+HOLD_OF_FLAG = {
+    "do_not_contact": HoldKind.CEASE,
+    "attorney": HoldKind.ATTORNEY,
+    "dispute": HoldKind.DISPUTE,
+    "bankruptcy": HoldKind.BANKRUPTCY,
+    "deceased": HoldKind.DECEASED,
+    "hardship": HoldKind.HARDSHIP,
+}
+DO_NOT_CALL_FLAG = "do_not_call"
+
+
+def with_flags(person: Person, flags: tuple[tuple[str, datetime], ...]) -> Person:
+    """The person with their borrower flags (name, set at) as holds and number limits;
+    the same person when no flag concerns the gate.
+
+    >>> from datetime import UTC
+    >>> flagged = with_flags(Person("B1", phones=(Phone("+8613812345678"),)),
+    ...                      (("bankruptcy", datetime(2026, 3, 1, tzinfo=UTC)),
+    ...                       ("do_not_call", datetime(2026, 3, 2, tzinfo=UTC))))
+    >>> [h.kind.value for h in flagged.holds], flagged.phones[0].do_not_call
+    (['bankruptcy'], True)
+    """
+    holds = tuple(Hold(HOLD_OF_FLAG[name], at) for name, at in flags if name in HOLD_OF_FLAG)
+    no_calls = any(name == DO_NOT_CALL_FLAG for name, _ in flags)
+    if not holds and not no_calls:
+        return person
+    phones = person.phones
+    if no_calls:
+        phones = tuple(replace(phone, do_not_call=True) for phone in phones)
+    return replace(person, holds=(*person.holds, *holds), phones=phones)
