@@ -167,8 +167,10 @@ def test_the_demo_runs_90_days_of_cycles_and_passes_the_ledger_and_cycle_checks(
     assert "actions permitted" in result.stdout and "call" in result.stdout
     assert "ledger check: passed" in result.stdout
     assert "cycle check: passed" in result.stdout
+    assert "compliance gate denied or" in result.stdout and "house.medium_optout" in result.stdout
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     assert run("ledger", "check", db=db).returncode == 0
+    assert run("audit", "verify", db=db).returncode == 0
     days = run("cycle", "--format", "json", "--as-of", "2026-01-01", db=db)
     assert days.returncode == 4, "a day before the demo's first cycle day cannot run"
 
