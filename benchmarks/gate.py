@@ -113,7 +113,7 @@ def main() -> None:
         build(app, args.proposals, args.seed)
         batch = proposals(args.proposals)
         for label in ("first day (numbers placed)", "next day (a new process)"):
-            zones._NUMBER_ZONES.clear()  # a new process: what was placed is read back
+            zones.forget_number_zones()  # a new process: what was placed is read back
             with collector_paused():  # as `arrears cycle` runs a day
                 gate = time_day(app, batch, label)
         rules = gate.rules["*"]

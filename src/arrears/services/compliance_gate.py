@@ -17,11 +17,11 @@ from datetime import timedelta
 
 from arrears.domain.compliance.evaluate import Decision, decide
 from arrears.domain.compliance.facts import (
+    NO_PREFERENCES,
     Channel,
     Contact,
     Debt,
     Person,
-    Preferences,
     Proposal,
     Purpose,
     Scenario,
@@ -55,7 +55,6 @@ LOOKBACK = timedelta(days=31)
 # decides contacts with borrowers only and refuses any other (fail closed); a contact of
 # a third party is decided one at a time with the person's whole history (the desk).
 THIRD_PARTY_RULE = "gate.third_party_not_in_batch"
-NO_PREFERENCES = Preferences()
 
 
 class ComplianceGate:

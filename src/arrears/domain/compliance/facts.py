@@ -321,7 +321,7 @@ class Scenario:
     lender: str = "lender"  # the lender group: the lender and its agencies count together
 
 
-_NO_PREFERENCES = Preferences()
+NO_PREFERENCES = Preferences()  # shared: most people state none
 
 
 def loan_file_person(
@@ -340,7 +340,7 @@ def loan_file_person(
     return Person(
         borrower_id, name or "", language, (zone,) if zone else (), None,
         (Phone(phone),) if phone else (), (Email(email),) if email else (),
-        preferences=_NO_PREFERENCES,  # shared: a default factory per person costs
+        preferences=NO_PREFERENCES,  # shared: a default factory per person costs
     )  # fmt: skip
 
 

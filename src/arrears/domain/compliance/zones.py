@@ -91,6 +91,11 @@ def remember_number_zones(placed: dict[str, tuple[str, ...]]) -> None:
     _NUMBER_ZONES.update(placed)
 
 
+def forget_number_zones() -> None:
+    """Drop what this process placed (a new process starts so; benchmarks use it)."""
+    _NUMBER_ZONES.clear()
+
+
 def unplaced(numbers: set[str]) -> set[str]:
     """The numbers not placed yet in this process."""
     return {number for number in numbers if number not in _NUMBER_ZONES}
