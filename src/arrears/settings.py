@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     default_strategy: str = "cn-consumer"
     # the policy packs `arrears init` activates for every product when none is active
     compliance_packs: str = "cn,house"
+    # who the borrower hears from, in each language, and where they can pay or ask
+    lender_name: str = "Arrears Demo Finance"
+    lender_name_zh: str = "示例消费金融"
+    support_phone: str = "400-800-0000"
+    portal_url: str = "http://127.0.0.1:8000/portal"
 
 
 def load_settings(database_url: str | None = None) -> Settings:
