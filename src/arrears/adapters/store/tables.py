@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -396,4 +397,90 @@ phone_zone = Table(
     Column("number", String(32), primary_key=True),
     Column("zones", String(200), nullable=False),
     Column("library", String(32), nullable=False),
+)
+
+
+# -- outbound channels: the outbox, stored letters, the work queues ---------------------
+# A permitted sms, email or letter action becomes a message in the transaction that
+# permits it (the outbox); the dispatcher claims due messages under a lease, renders
+# them, has the gate judge them at the moment of sending, and records each outcome.
+message = Table(
+    "message",
+    metadata,
+    Column("message_id", String(80), primary_key=True),  # "m:" + the permit id: the idempotency key
+    Column("action_id", Integer, ForeignKey("action.action_id"), nullable=False, unique=True),
+    Column("as_of", Date, nullable=False),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
+    Column("borrower_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("template", String(64)),
+    Column("arm", String(16), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("not_before", DateTime(timezone=True), nullable=False),  # the permit's moment
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("lease_until", DateTime(timezone=True)),  # while 'sending'
+    Column("language", String(16)),
+    Column("recipient", String(254)),
+    Column("subject", Text),
+    Column("body", Text),
+    Column("html", Text),
+    Column("encoding", String(8)),  # sms: GSM-7 or UCS-2
+    Column("segments", Integer),  # sms: parts on the wire
+    Column("provider", String(64)),
+    Column("provider_id", String(128)),
+    Column("decision_id", AUDIT_SEQ),  # the gate's decision at the moment of sending
+    Column("rule_id", String(64)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("final_at", DateTime(timezone=True)),
+    Index("ix_message_due", "status", "next_attempt_at"),
+    Index("ix_message_loan", "loan_id"),
+    Index("ix_message_provider_id", "provider_id"),
+    Index("ix_message_day", "as_of", "channel"),
+)
+
+# Letters as printed (PDF), attached to the account and listed for mailing.
+document = Table(
+    "document",
+    metadata,
+    Column("document_id", Integer, primary_key=True, autoincrement=True),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
+    Column("borrower_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("message_id", String(80), unique=True),
+    Column("content_type", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("pages", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("mailed_at", DateTime(timezone=True)),
+    Column("address", Text),
+    Index("ix_document_loan", "loan_id"),
+)
+
+# Work that people do: calls for agents, visits for field agents, referrals for legal.
+work_item = Table(
+    "work_item",
+    metadata,
+    Column("work_item_id", Integer, primary_key=True, autoincrement=True),
+    Column("action_id", Integer, ForeignKey("action.action_id"), nullable=False, unique=True),
+    Column("queue", String(16), nullable=False),  # agent | field | legal
+    Column("as_of", Date, nullable=False),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
+    Column("borrower_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("overdue_minor", BigInteger, nullable=False),
+    Column("permit_id", String(64)),
+    Column("status", String(16), nullable=False),  # open | claimed | done | cancelled
+    Column("assigned_to", String(64)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_work_item_queue", "queue", "status", "priority", "overdue_minor"),
 )
