@@ -407,7 +407,7 @@ phone_zone = Table(
 message = Table(
     "message",
     metadata,
-    Column("message_id", String(80), primary_key=True),  # "m:" + the permit id: the idempotency key
+    Column("message_id", String(160), primary_key=True),  # "m:" + day:loan:step, the idempotency key
     Column("action_id", Integer, ForeignKey("action.action_id"), nullable=False, unique=True),
     Column("as_of", Date, nullable=False),
     Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
@@ -451,7 +451,7 @@ document = Table(
     Column("borrower_id", String(64), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("language", String(16), nullable=False),
-    Column("message_id", String(80), unique=True),
+    Column("message_id", String(160), unique=True),
     Column("content_type", String(64), nullable=False),
     Column("content", LargeBinary, nullable=False),
     Column("sha256", String(64), nullable=False),

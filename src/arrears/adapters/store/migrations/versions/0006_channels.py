@@ -20,7 +20,7 @@ STAMP = sa.DateTime(timezone=True)
 def upgrade() -> None:
     op.create_table(
         "message",
-        sa.Column("message_id", sa.String(length=80), nullable=False),
+        sa.Column("message_id", sa.String(length=160), nullable=False),
         sa.Column("action_id", sa.Integer(), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=False),
         sa.Column("loan_id", sa.String(length=64), nullable=False),
@@ -65,7 +65,7 @@ def upgrade() -> None:
         sa.Column("borrower_id", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
-        sa.Column("message_id", sa.String(length=80), nullable=True),
+        sa.Column("message_id", sa.String(length=160), nullable=True),
         sa.Column("content_type", sa.String(length=64), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
