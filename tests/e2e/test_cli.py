@@ -17,8 +17,10 @@ from tests.helpers import LOANS_HEADER, PAYMENTS_HEADER, write_csv
 ARREARS = str(Path(sys.executable).parent / "arrears")
 
 
-def run(*args: str, db: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ARREARS_DATABASE_URL": db, "COLUMNS": "200"}
+def run(
+    *args: str, db: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ARREARS_DATABASE_URL": db, "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [ARREARS, *args], capture_output=True, text=True, env=env, cwd=cwd, check=False, timeout=300
     )

@@ -36,7 +36,7 @@ def call(hours: float, outcome: Outcome, **kwargs: object) -> Attempt:
 def test_every_outcome_is_exactly_one_of_conversation_unreached_or_neutral() -> None:
     assert frozenset(Outcome) == CONVERSATIONS | UNREACHED | NEUTRAL
     assert not CONVERSATIONS & UNREACHED
-    assert {Outcome.DELIVERED, Outcome.FAILED} == NEUTRAL
+    assert {Outcome.SENT, Outcome.DELIVERED, Outcome.FAILED} == NEUTRAL
 
 
 def test_no_attempts_give_no_contact() -> None:
@@ -182,8 +182,9 @@ def test_a_threshold_below_one_is_refused() -> None:
         contact_status([], lost_after=0)
 
 
-def test_one_way_channels_are_delivered_or_not_and_inbound_is_a_conversation() -> None:
+def test_one_way_channels_are_sent_delivered_or_not_and_inbound_is_a_conversation() -> None:
     assert allowed_outcomes(Channel.LETTER, Direction.OUTBOUND) == {
+        Outcome.SENT,
         Outcome.DELIVERED,
         Outcome.UNDELIVERABLE,
         Outcome.FAILED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -169,6 +170,25 @@ def test_the_import_doc_shows_the_report_the_bad_example_really_gets() -> None:
         report = "".join(f"{finding}\n" for row in read_loans(stream) for finding in row.findings)
 
     assert shown == report
+
+
+def _doc_block(marker: str) -> str:
+    doc = (DOCS / "import.md").read_text(encoding="utf-8")
+    match = re.search(rf"<!-- example: {re.escape(marker)} -->\n```\w+\n(.*?)```", doc, re.S)
+    assert match, marker
+    return match.group(1)
+
+
+def test_the_import_doc_address_example_reads_as_the_page_says() -> None:
+    # Given the page's loans with addresses
+    rows = list(read_loans(io.StringIO(_doc_block("loans with addresses"), newline="")))
+
+    # Then the first two keep their lines, and the third gets the report the page shows
+    records = {row.record.loan_id: row.record for row in rows if row.record}
+    assert records["L4001"].address == "上海市浦东新区张杨路1234号5栋602室"
+    assert records["L4002"].address == "1234 Maple Ave Apt 5\nSpringfield, IL 62704"
+    report = "".join(f"{finding}\n" for row in rows for finding in row.findings)
+    assert report == _doc_block("loans with addresses report")
 
 
 # --- the header --------------------------------------------------------------------------
@@ -414,6 +434,37 @@ def test_empty_optional_cells_become_none_and_product_defaults() -> None:
         None,
         None,
     )
+    assert row.record.address is None
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [("上海市浦东新区张杨路1234号5栋602室", "上海市浦东新区张杨路1234号5栋602室"),
+     ("1234 Maple Ave Apt 5 | Springfield, IL 62704", "1234 Maple Ave Apt 5\nSpringfield, IL 62704"),
+     ("  1 Main St|| Unit 2B |  Austin, TX 78701 ", "1 Main St\nUnit 2B\nAustin, TX 78701"),
+     (" | ", None), ("x" * 500, "x" * 500)],
+)  # fmt: skip
+def test_an_address_keeps_its_lines_in_order_without_the_separators(
+    text: str, address: str | None
+) -> None:
+    row = one_loan(address=text)
+
+    assert row.findings == ()
+    assert row.record is not None and row.record.address == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x" * 501, "77 Oak St\nPortland, OR 97201", "77 Oak St\r\nPortland", "77\tOak St",
+     "77 Oak St\x00", "77 Oak St\x85Portland", "77 Oak St\u2028Portland"],
+)  # fmt: skip
+def test_a_long_address_or_one_with_a_control_character_is_refused_at_its_row_and_column(
+    text: str,
+) -> None:
+    row = one_loan(address=text)
+
+    assert row.record is None
+    assert where(row) == [(2, "address", Code.BAD_TEXT)]
 
 
 def test_optional_cells_are_kept() -> None:

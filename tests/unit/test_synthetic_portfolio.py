@@ -17,6 +17,7 @@ from arrears.domain.money import Rounding, format_major
 from arrears.domain.records import LoanRecord, PaymentRecord
 from arrears.domain.schedule import Installment, RepaymentMethod
 from arrears.domain.terms import LoanTerms
+from arrears.services import synthetic_loans
 from arrears.services.synthetic_loans import draw_loans, loan_record, plan_of
 from arrears.services.synthetic_portfolio import (
     LOAN_HEADERS,
@@ -268,6 +269,56 @@ def test_the_us_region_speaks_english_in_dollars() -> None:
     assert all(payment.paid_on <= AS_OF for payment in portfolio.payments)
 
 
+# -- addresses ------------------------------------------------------------------------------
+
+HAN = "[\u4e00-\u9fff]"
+CN_ADDRESS = re.compile(  # 省 (not for the four municipalities) 市 区 路 号 (小区) 栋 室
+    rf"^({HAN}{{2,3}}省)?{HAN}{{2,3}}市{HAN}{{2,5}}区{HAN}{{2}}(路|街|大道)[1-9]\d{{0,3}}号"
+    rf"({HAN}{{2}}(花园|小区|家园|里|湾|苑))?[1-9]\d?栋[1-9]\d?0[1-4]室$"
+)
+US_ADDRESS = re.compile(
+    r"^\d{3,4} [A-Z][a-z]+ (St|Ave|Rd|Dr|Ln|Blvd)( Apt \d{1,2}| Unit \d[A-D])?"
+    r"\n[A-Z][A-Za-z. ]+, [A-Z]{2} \d{5}$"
+)
+
+
+def test_every_borrower_has_a_postal_address_of_their_region_and_keeps_it(
+    portfolio: Portfolio,
+) -> None:
+    us = generate_portfolio(400, AS_OF, seed=7, region="us")
+
+    addresses: dict[str, set[str | None]] = defaultdict(set)
+    for loan in portfolio.loans + us.loans:
+        addresses[loan.borrower_id + loan.currency].add(loan.address)
+        pattern = CN_ADDRESS if loan.currency == "CNY" else US_ADDRESS
+        assert loan.address is not None and pattern.match(loan.address), loan.address
+    assert all(len(each) == 1 for each in addresses.values())
+    assert len({loan.address for loan in portfolio.loans}) > COUNT * 0.8  # not a few repeated
+
+
+def test_a_us_address_lies_in_the_time_zone_of_the_borrower_s_area_code() -> None:
+    states = {"America/New_York": {"NY", "MA", "FL", "GA", "PA", "DC", "NC", "MI"},
+              "America/Chicago": {"IL", "TX", "MN", "MO"}, "America/Denver": {"CO", "UT", "NM"},
+              "America/Phoenix": {"AZ"}, "America/Los_Angeles": {"CA", "WA", "OR", "NV"}}  # fmt: skip
+    for loan in generate_portfolio(400, AS_OF, seed=3, region="us").loans:
+        assert loan.timezone and loan.address
+        assert loan.address[-8:-6] in states[loan.timezone], (loan.timezone, loan.address)
+
+
+@pytest.mark.parametrize("region", ["cn", "us"])
+def test_drawing_addresses_leaves_every_other_field_of_a_seed_as_it_was(
+    region: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the loans of a seed, and the same seed drawn with no addresses at all
+    drawn = list(draw_loans(500, AS_OF, 21, region, None))
+    monkeypatch.setitem(synthetic_loans.ADDRESS_MAKERS, region, lambda rng, zone: None)
+    bare = list(draw_loans(500, AS_OF, 21, region, None))
+
+    # Then only the address differs: the loan stream never paid for the addresses
+    assert all(loan.borrower.address for loan in drawn)
+    assert [loan._replace(borrower=loan.borrower._replace(address=None)) for loan in drawn] == bare
+
+
 def test_an_unknown_region_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown region 'mars'"):
         generate_portfolio(1, AS_OF, region="mars")
@@ -294,6 +345,7 @@ def as_loan_row(loan: LoanRecord) -> dict[str, str]:
         "email": loan.email or "",
         "timezone": loan.timezone or "",
         "language": loan.language or "",
+        "address": (loan.address or "").replace("\n", " | "),
     }
 
 
@@ -356,6 +408,26 @@ def test_the_csv_writer_writes_what_csv_writes_from_the_rows() -> None:
     assert payments_file.getvalue() == expected_payments.getvalue()
     assert counts == (500, sum(len(payments) for _, payments in rows))
     assert not re.search(r'[",\r]', "".join("".join(loan.values()) for loan, _ in rows))
+
+
+def test_the_csv_writer_quotes_a_us_address_as_csv_does_and_reads_back_the_records() -> None:
+    # Given a US portfolio (city lines hold a comma) written by the fast writer
+    loans_file, payments_file = io.StringIO(), io.StringIO()
+    write_portfolio_csv(
+        loans_file, payments_file, 300, AS_OF, seed=5, term_months=None, region="us"
+    )
+    expected = io.StringIO()
+    writer = csv.DictWriter(expected, LOAN_HEADERS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(iter_loan_rows(300, AS_OF, seed=5, term_months=None, region="us"))
+
+    # Then it wrote what the csv module writes, and the importer reads the records back
+    assert loans_file.getvalue() == expected.getvalue()
+    assert ", IL " in loans_file.getvalue() or ", TX " in loans_file.getvalue()
+    loans_file.seek(0)
+    rows = list(read_loans(loans_file))
+    assert all(row.ok for row in rows)
+    assert [row.record for row in rows] == generate_portfolio(300, AS_OF, seed=5, region="us").loans
 
 
 def test_the_cached_schedules_are_the_domain_schedules() -> None:

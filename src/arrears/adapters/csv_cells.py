@@ -6,6 +6,7 @@ None, so a row reports every bad cell. The rules are documented in docs/import.m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,13 @@ MAX_RATE_PERCENT = Decimal(100)
 # decimals today); 4 leaves room without letting arbitrary precision through.
 PAYMENT_MAX_DECIMALS = 4
 LANGUAGES = frozenset({"zh-CN", "en"})
+# A postal address: its lines separated by "|" in the file (a row stays one line of text,
+# whatever wrote it), by "\n" in the record and the store.
+MAX_ADDRESS_CHARS = 500
+ADDRESS_LINE_SEPARATOR = "|"
+# C0 and C1 controls (line breaks and tabs among them) and the Unicode line and paragraph
+# separators: none belongs in a printed address, and each would break it into lines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Amounts end up in BIGINT *_minor columns; refuse what cannot fit rather than fail in the store.
 _MAX_MINOR = 2**63 - 1
 _METHODS = {m.value: m for m in RepaymentMethod}
@@ -63,6 +71,7 @@ def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None
         email,
         timezone,
         language,
+        address,
     ) = cells
     bad: list[Finding] = []
     if not loan_id:
@@ -92,6 +101,7 @@ def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None
     if language and language not in LANGUAGES:
         message = f"{language!r} is not one of: {', '.join(sorted(LANGUAGES))}"
         bad.append(Finding(FindingCode.BAD_CHOICE, message, line, "language"))
+    address_lines = _address(address, line, bad) if address else None
     # Every None below comes with a finding; the test narrows the types as well.
     if (
         bad
@@ -120,6 +130,7 @@ def check_loan_cells(cells: Sequence[str], line: int) -> tuple[LoanRecord | None
         email or None,
         timezone or None,
         language or None,
+        address_lines,
     )
     return record, bad
 
@@ -142,6 +153,25 @@ def check_payment_cells(
         return None, bad
     record = PaymentRecord(payment_id, loan_id, paid, value, currency or None, channel or None)
     return record, bad
+
+
+def _address(text: str, line: int, bad: list[Finding]) -> str | None:
+    """The address's lines joined by "\\n": ``"1234 Maple Ave | Springfield, IL 62704"``
+    becomes ``"1234 Maple Ave\\nSpringfield, IL 62704"``; empty lines are dropped."""
+    if len(text) > MAX_ADDRESS_CHARS:
+        message = f"has {len(text)} characters, at most {MAX_ADDRESS_CHARS} are allowed"
+        bad.append(Finding(FindingCode.BAD_TEXT, message, line, "address"))
+        return None
+    control = _CONTROL.search(text)
+    if control:
+        message = (
+            f"holds a control character or line break ({control.group()!r});"
+            f" separate the lines of an address with ' {ADDRESS_LINE_SEPARATOR} '"
+        )
+        bad.append(Finding(FindingCode.BAD_TEXT, message, line, "address"))
+        return None
+    parts = (part.strip() for part in text.split(ADDRESS_LINE_SEPARATOR))
+    return "\n".join(part for part in parts if part) or None
 
 
 def _required(bad: list[Finding], line: int, column: str) -> None:

@@ -95,6 +95,7 @@ class Outcome(StrEnum):
     WRONG_ADDRESS = "wrong_address"  # a field visit: the borrower does not live or work there
     UNDELIVERABLE = "undeliverable"  # an SMS, e-mail or letter bounced
     # neutral
+    SENT = "sent"  # a one-way message the provider took; whether it arrived is not yet known
     DELIVERED = "delivered"  # a one-way message arrived; not proof it was read
     FAILED = "failed"  # our or the provider's failure
 
@@ -126,9 +127,15 @@ NEUTRAL = frozenset(Outcome) - CONVERSATIONS - UNREACHED
 
 _ONE_WAY = frozenset({Channel.SMS, Channel.EMAIL, Channel.LETTER})
 _OUTBOUND_OUTCOMES: dict[Channel, frozenset[Outcome]] = {
-    Channel.SMS: frozenset({Outcome.DELIVERED, Outcome.UNDELIVERABLE, Outcome.FAILED}),
-    Channel.EMAIL: frozenset({Outcome.DELIVERED, Outcome.UNDELIVERABLE, Outcome.FAILED}),
-    Channel.LETTER: frozenset({Outcome.DELIVERED, Outcome.UNDELIVERABLE, Outcome.FAILED}),
+    Channel.SMS: frozenset(
+        {Outcome.SENT, Outcome.DELIVERED, Outcome.UNDELIVERABLE, Outcome.FAILED}
+    ),
+    Channel.EMAIL: frozenset(
+        {Outcome.SENT, Outcome.DELIVERED, Outcome.UNDELIVERABLE, Outcome.FAILED}
+    ),
+    Channel.LETTER: frozenset(
+        {Outcome.SENT, Outcome.DELIVERED, Outcome.UNDELIVERABLE, Outcome.FAILED}
+    ),
     Channel.CALL: CONVERSATIONS
     | {
         Outcome.NO_ANSWER,
@@ -146,11 +153,11 @@ _OUTBOUND_OUTCOMES: dict[Channel, frozenset[Outcome]] = {
 def allowed_outcomes(channel: Channel, direction: Direction) -> frozenset[Outcome]:
     """The outcomes an attempt on ``channel`` in ``direction`` can have.
 
-    A one-way message is delivered or not; only calls and visits are answered;
+    A one-way message is sent, then delivered or not; only calls and visits are answered;
     anything inbound is a conversation (someone chose to talk to us).
 
     >>> sorted(str(o) for o in allowed_outcomes(Channel.SMS, Direction.OUTBOUND))
-    ['delivered', 'failed', 'undeliverable']
+    ['delivered', 'failed', 'sent', 'undeliverable']
     >>> Outcome.DELIVERED in allowed_outcomes(Channel.SMS, Direction.INBOUND)
     False
     """

@@ -26,6 +26,7 @@ class FindingCode(StrEnum):
     BAD_CHOICE = "bad_choice"
     OUT_OF_RANGE = "out_of_range"
     BAD_CURRENCY = "bad_currency"
+    BAD_TEXT = "bad_text"  # a text cell too long or holding a control character
     DUPLICATE_ID = "duplicate_id"
     CONFLICTING_ID = "conflicting_id"
     UNKNOWN_LOAN = "unknown_loan"
@@ -33,6 +34,12 @@ class FindingCode(StrEnum):
     BAD_ROW = "bad_row"
     UNBALANCED_ENTRY = "unbalanced_entry"
     BALANCE_MISMATCH = "balance_mismatch"
+    # message templates (adapters.templates, `arrears templates check`)
+    TEMPLATE_SYNTAX = "template_syntax"
+    UNKNOWN_VARIABLE = "unknown_variable"
+    MISSING_TEMPLATE = "missing_template"
+    TEMPLATE_RENDER = "template_render"
+    SMS_TOO_LONG = "sms_too_long"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,9 @@ class ContactProposal:
     recipient: Person | None = field(default=None, compare=False)
     # The borrower's flags (name, set at) the gate holds them to (compliance.facts.with_flags).
     flags: tuple[tuple[str, datetime], ...] = ()
+    # The words to be sent, when the sender has rendered them (the dispatcher, at the
+    # moment of sending): the content rules judge them.
+    text: str | None = None
 
 
 _SEAL = object()

@@ -17,6 +17,7 @@ LOAN_COLUMNS = (
     "loan_id", "borrower_id", "currency", "principal", "annual_rate", "term_months",
     "start_date", "repayment_method", "rounding",
     "first_due_date", "product", "borrower_name", "phone", "email", "timezone", "language",
+    "address",
 )  # fmt: skip
 LOAN_COLUMNS_REQUIRED = LOAN_COLUMNS[:9]
 PAYMENT_COLUMNS = ("payment_id", "loan_id", "paid_on", "amount", "currency", "channel")
@@ -41,6 +42,8 @@ class LoanRecord:
     email: str | None = None
     timezone: str | None = None
     language: str | None = None
+    # The postal address, its lines separated by "\n" (the file separates them with " | ").
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,17 +66,23 @@ class ComplianceGate:
     ways and compares)."""
 
     def __init__(
-        self, uow: UnitOfWork, rules: Mapping[str, Sequence[Rule]], lender: str = "lender"
+        self,
+        uow: UnitOfWork,
+        rules: Mapping[str, Sequence[Rule]],
+        lender: str = "lender",
+        lender_names: tuple[str, ...] = (),
     ):
         self.uow = uow
         self.rules = rules
         self.lender = lender
+        self.lender_names = lender_names
         self.shared: dict[tuple[object, ...], Decision] = {}
 
     @classmethod
-    def of(cls, uow: UnitOfWork) -> ComplianceGate:
-        """The gate of the packs active in the store."""
-        return cls(uow, rules_by_product(uow))
+    def of(cls, uow: UnitOfWork, lender_names: tuple[str, ...] = ()) -> ComplianceGate:
+        """The gate of the packs active in the store; ``lender_names``: the names the
+        lender's texts carry (the content rules look for one)."""
+        return cls(uow, rules_by_product(uow), lender_names=lender_names)
 
     def decide(self, proposals: Sequence[ContactProposal]) -> list[GateDecision]:
         if not proposals:
@@ -131,10 +137,12 @@ class ComplianceGate:
             Proposal(
                 channel, proposal.earliest_at, to=_address(person, channel),
                 debts=(proposal.loan_id,), purpose=Purpose(proposal.purpose), flexible=True,
+                text=proposal.text,
             ),
             debts=(Debt(proposal.loan_id),),
             history=tuple(history),
             lender=self.lender,
+            lender_names=self.lender_names,
         )  # fmt: skip
 
 
@@ -155,7 +163,7 @@ def _shape(proposal: ContactProposal, person: Person, channel: Channel) -> tuple
     )  # fmt: skip
     emails = tuple((e.employer_provided, e.used_by_consumer) for e in person.emails)
     return (proposal.product, channel, proposal.earliest_at, proposal.purpose, person.zones,
-            person.language, phones, emails)  # fmt: skip
+            person.language, phones, emails, proposal.text)  # fmt: skip
 
 
 def _address(person: Person, channel: Channel) -> str | None:

@@ -24,7 +24,9 @@ from arrears.domain.contacts import (
 from arrears.domain.daily_status import DueRow, StatusRow
 from arrears.domain.findings import Finding
 from arrears.domain.journal import Account, JournalEntry
+from arrears.domain.letters import LetterParty, NewDocument, StoredDocument
 from arrears.domain.loan_state import Payment
+from arrears.domain.message_text import MessageContext, MessageFacts, RenderedMessage
 from arrears.domain.records import LoanRecord
 from arrears.domain.schedule import Installment
 from arrears.domain.strategy import Strategy
@@ -174,7 +176,9 @@ class CycleStore(Protocol):
     def stored_status(
         self, loan_ids: Sequence[str]
     ) -> tuple[dict[str, StatusRow], dict[str, list[DueRow]]]: ...
-    def strategy_candidates(self, due_days: Sequence[int], promised: Sequence[str]) -> list[Any]: ...
+    def strategy_candidates(
+        self, due_days: Sequence[int], promised: Sequence[str]
+    ) -> list[Any]: ...
     def buckets_at(self, day: date) -> dict[str, str]: ...
 
 
@@ -185,7 +189,9 @@ class ActionStore(Protocol):
     def totals(self, first: date, last: date) -> dict[str, int]: ...
     def by_rule(self, first: date, last: date) -> list[tuple[date, str, str, str, int]]: ...
     def by_permit(self, permit_id: str) -> dict[str, Any] | None: ...
-    def listing(self, day: date, channel: str | None, limit: int | None) -> list[dict[str, Any]]: ...
+    def listing(
+        self, day: date, channel: str | None, limit: int | None
+    ) -> list[dict[str, Any]]: ...
 
 
 # -- the audit log (a hash chain, domain.audit) ----------------------------------------
@@ -222,6 +228,74 @@ class ComplianceFactsStore(Protocol):
     def history(self, borrower_ids: Sequence[str], since: datetime) -> dict[str, list[Contact]]: ...
 
 
+# -- the outbox (adapters.store.outbox_sql.SqlOutbox) ------------------------------------
+class OutboxStore(Protocol):
+    def claim(
+        self, channel: str, now: datetime, limit: int, lease_until: datetime
+    ) -> list[dict[str, Any]]: ...
+    def people(self, message_ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+    def save_rendered(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def update(self, changes: Sequence[dict[str, Any]]) -> None: ...
+    def record_sent(self, message_ids: Sequence[str], now: datetime) -> None: ...
+    def apply_receipts(
+        self, provider: str | None, receipts: Sequence[Any]
+    ) -> list[dict[str, Any]]: ...
+    def record_receipts(self, changed: Sequence[dict[str, Any]], now: datetime) -> None: ...
+    def expire(self, cutoff: datetime, now: datetime) -> int: ...
+    def listing(
+        self,
+        status: str | None = None,
+        loan_id: str | None = None,
+        channel: str | None = None,
+        limit: int | None = 50,
+        message_id: str | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def statistics(self, first: date | None, last: date | None) -> list[tuple[Any, ...]]: ...
+    def status_counts(self) -> dict[str, int]: ...
+    def borrowers_by_phone(self, numbers: Sequence[str]) -> dict[str, str]: ...
+    def profiles_with_opt_outs(self) -> list[dict[str, Any]]: ...
+    def work_counts(self) -> dict[tuple[str, str], int]: ...
+
+
+# -- message texts: what templates are rendered with, and the renderer ---------------------
+class MessageContextStore(Protocol):
+    """What messages quote of each loan (adapters.store.message_context_sql)."""
+
+    def message_facts(self, loan_ids: Sequence[str]) -> list[MessageFacts]: ...
+
+
+class Renderer(Protocol):
+    """Renders a message template (adapters.templates.TemplateBook): ``language`` None or
+    unknown falls back to the context's; ``optout`` is appended. Raises
+    ``message_texts.UnknownTemplate`` for a template that does not exist and
+    ``message_texts.RenderFailed`` when one fails on this context."""
+
+    def render(
+        self,
+        channel: str,
+        name: str,
+        language: str | None,
+        context: MessageContext,
+        optout: str | None = None,
+    ) -> RenderedMessage: ...
+
+
+# -- letters as stored (adapters.store.documents_sql.SqlDocuments) ------------------------
+class DocumentStore(Protocol):
+    def letter_party(self, loan_id: str) -> LetterParty | None: ...
+    def insert(self, document: NewDocument) -> int: ...
+    def by_message(self, message_id: str) -> StoredDocument | None: ...
+    def listing(
+        self,
+        *,
+        unmailed: bool = False,
+        loan_id: str | None = None,
+        document_ids: Sequence[int] | None = None,
+    ) -> list[StoredDocument]: ...
+    def content(self, document_id: int) -> bytes | None: ...
+    def mark_mailed(self, document_ids: Sequence[int], now: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     ledger: Ledger
     strategies: StrategyStore
@@ -231,6 +305,9 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     policies: PolicyStore
     compliance: ComplianceFactsStore
+    outbox: OutboxStore
+    message_context: MessageContextStore
+    documents: DocumentStore
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -1,7 +1,9 @@
 """Synthetic loans: the loan-file half of a synthetic portfolio, and their schedules.
 
 One ``random.Random(seed)`` stream draws every loan-file field in order, so the
-loans of a seed never depend on how their payments are simulated. Days are
+loans of a seed never depend on how their payments are simulated; borrowers'
+postal addresses come from a stream of their own (``"addresses:<seed>"``), one
+draw per new borrower, so they leave the loan stream as it was. Days are
 ordinals (``date.toordinal``) until they become records or text: a million
 loans do a lot of date sums, and integer sums are cheap.
 
@@ -23,6 +25,7 @@ from arrears.domain.calendar import add_months
 from arrears.domain.money import Rounding
 from arrears.domain.records import LoanRecord
 from arrears.domain.schedule import RepaymentMethod, amortize, due_dates
+from arrears.services.synthetic_addresses import ADDRESS_MAKERS
 from arrears.services.synthetic_regions import REGIONS, Borrower, Product, Region, pick
 
 START_WINDOW_DAYS = 548  # start dates fall in the 18 months before as_of: every stage shows
@@ -65,6 +68,8 @@ def draw_loans(
     if count < 0 or (term_months is not None and term_months <= 0):
         raise ValueError("count cannot be negative and a forced term must be positive")
     rng = random.Random(seed)
+    addresses = random.Random(f"addresses:{seed}")  # str seeds hash with SHA-512: stable
+    new_address = ADDRESS_MAKERS[region_code]
     as_of_day = as_of.toordinal()
     borrower: Borrower | None = None
     borrowers = 0
@@ -72,6 +77,7 @@ def draw_loans(
         if borrower is None or rng.random() >= REPEAT_BORROWER_SHARE:
             borrowers += 1
             borrower = region.new_borrower(rng, borrowers)
+            borrower = borrower._replace(address=new_address(addresses, borrower.timezone))
         yield _draw_one(rng, number, as_of_day, region, borrower, term_months)
 
 
@@ -189,4 +195,5 @@ def loan_record(loan: SyntheticLoan) -> LoanRecord:
         borrower.email,
         borrower.timezone,
         borrower.language,
+        borrower.address,
     )

@@ -60,6 +60,7 @@ class Borrower(NamedTuple):
     email: str | None
     timezone: str  # IANA
     language: str  # BCP 47
+    address: str | None = None  # postal, lines joined by "\n" (synthetic_addresses)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 Each decision is appended to the audit log (a hash chain) before its action, and the
 action points at its entry: an action is never stored without the decision (and, when
-allowed, the permit) it was made under.
+allowed, the permit) it was made under. The messages and work items the actions make
+are enqueued in the same transaction (the outbox, ``outbox_sql``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from arrears.adapters.store.audit_sql import SqlAudit
 from arrears.adapters.store.bulk import as_date, as_utc, create_scratch, insert_rows, sql_value
+from arrears.adapters.store.outbox_sql import SqlOutbox
 from arrears.domain.actions import ACTION_COLUMNS, STATUS_OF_VERDICT, ActionRow
 from arrears.domain.audit import AuditRecord
 from arrears.domain.gate import GateBypassError, GateDecision, gate_payload
@@ -65,6 +67,8 @@ class SqlActions:
             {"now": sql_value(c, now)},
         )
         c.execute(text("DROP TABLE cycle_planned"))
+        # the outbox: the messages and work these actions make, in the same transaction
+        SqlOutbox(c).enqueue(seqs[0], seqs[-1], now)
 
     def counts(self, day: date) -> dict[str, dict[str, int]]:
         """Actions of a day: channel → status → count."""

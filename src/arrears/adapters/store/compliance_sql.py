@@ -50,6 +50,7 @@ _OUTCOMES = {
     Recorded.NOT_HOME: Outcome.NO_ANSWER,
     Recorded.WRONG_ADDRESS: Outcome.WRONG_NUMBER,
     Recorded.UNDELIVERABLE: Outcome.UNDELIVERABLE,
+    Recorded.SENT: Outcome.SENT,
     Recorded.DELIVERED: Outcome.DELIVERED,
     Recorded.FAILED: Outcome.NOT_CONNECTED,
 }

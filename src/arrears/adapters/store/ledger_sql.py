@@ -231,17 +231,19 @@ class SqlLedger(JournalSql):
     def _upsert_borrowers(self, records: Sequence[LoanRecord]) -> None:
         latest = {r.borrower_id: r for r in records}
         mark = placeholder(self.connection)
-        columns = ("borrower_id", "name", "phone", "email", "timezone", "language")
+        columns = ("borrower_id", "name", "phone", "email", "timezone", "language", "address")
         self.connection.exec_driver_sql(
-            f"INSERT INTO borrower ({', '.join(columns)}) VALUES ({', '.join([mark] * 6)})"
+            f"INSERT INTO borrower ({', '.join(columns)})"
+            f" VALUES ({', '.join([mark] * len(columns))})"
             " ON CONFLICT (borrower_id) DO UPDATE SET name = excluded.name,"
             " phone = excluded.phone, email = excluded.email, timezone = excluded.timezone,"
-            " language = excluded.language",
+            " language = excluded.language, address = excluded.address",
             [
-                (r.borrower_id, r.borrower_name, r.phone, r.email, r.timezone, r.language)
+                (r.borrower_id, r.borrower_name, r.phone, r.email, r.timezone, r.language,
+                 r.address)
                 for r in latest.values()
             ],
-        )
+        )  # fmt: skip
 
     def loan_terms(self, loan_ids: Sequence[str]) -> dict[str, LoanTerms]:
         rows = self.connection.execute(select(t.loan).where(t.loan.c.loan_id.in_(loan_ids))).all()

@@ -29,7 +29,7 @@ from arrears.domain.schedule import Installment
 LOAN_COLUMNS = (
     "line", "loan_id", "borrower_id", "currency", "principal_minor", "annual_rate_ppm",
     "term_months", "start_date", "first_due_date", "repayment_method", "rounding", "product",
-    "holiday_calendar", "borrower_name", "phone", "email", "timezone", "language",
+    "holiday_calendar", "borrower_name", "phone", "email", "timezone", "language", "address",
 )  # fmt: skip
 INSTALLMENT_COLUMNS = ("line", "loan_id", "seq", "due_date", "principal_minor", "interest_minor")
 # The terms a re-imported loan must match (records.loan_identity, column by column).
@@ -71,7 +71,7 @@ class StagingFile:
                 r.term_months, r.start_date.isoformat(),
                 r.first_due_date.isoformat() if r.first_due_date else None,
                 str(r.method), str(r.rounding), r.product, calendar, r.borrower_name, r.phone,
-                r.email, r.timezone, r.language,
+                r.email, r.timezone, r.language, r.address,
             )
             for line, r, ppm, calendar in staged
         ])  # fmt: skip
@@ -188,11 +188,13 @@ class StagedMerge:
     def _write(self, schema: str, stamp: str) -> None:
         source = f"{schema}.stage_loan"
         self.sql(
-            "INSERT INTO borrower (borrower_id, name, phone, email, timezone, language)"
-            f" SELECT borrower_id, borrower_name, phone, email, timezone, language FROM {source} s"
+            "INSERT INTO borrower (borrower_id, name, phone, email, timezone, language, address)"
+            " SELECT borrower_id, borrower_name, phone, email, timezone, language, address"
+            f" FROM {source} s"
             " WHERE NOT EXISTS (SELECT 1 FROM loan l WHERE l.loan_id = s.loan_id) ORDER BY line"
             " ON CONFLICT (borrower_id) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
-            " email = excluded.email, timezone = excluded.timezone, language = excluded.language"
+            " email = excluded.email, timezone = excluded.timezone, language = excluded.language,"
+            " address = excluded.address"
         )
         self.sql(
             "INSERT OR IGNORE INTO loan (loan_id, borrower_id, product, currency, principal_minor,"

@@ -38,6 +38,7 @@ borrower = Table(
     Column("email", String(254)),
     Column("timezone", String(64)),
     Column("language", String(16)),
+    Column("address", Text),  # postal, from the loans file: lines separated by \n
 )
 
 loan = Table(
@@ -260,6 +261,7 @@ contact_attempt = Table(
     Column("made_by", String(64), nullable=False, server_default="lender"),  # or an agency
     Index("ix_contact_attempt_borrower", "borrower_id", "attempted_at"),
     Index("ix_contact_attempt_recorded", "recorded_at"),
+    Index("ix_contact_attempt_action", "action_id"),
 )
 
 contact_summary = Table(
@@ -407,7 +409,8 @@ phone_zone = Table(
 message = Table(
     "message",
     metadata,
-    Column("message_id", String(160), primary_key=True),  # "m:" + day:loan:step, the idempotency key
+    # "m:" + day:loan:step, the idempotency key toward the provider
+    Column("message_id", String(160), primary_key=True),
     Column("action_id", Integer, ForeignKey("action.action_id"), nullable=False, unique=True),
     Column("as_of", Date, nullable=False),
     Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
@@ -426,6 +429,7 @@ message = Table(
     Column("subject", Text),
     Column("body", Text),
     Column("html", Text),
+    Column("headers_json", Text),  # e-mail headers such as List-Unsubscribe
     Column("encoding", String(8)),  # sms: GSM-7 or UCS-2
     Column("segments", Integer),  # sms: parts on the wire
     Column("provider", String(64)),

@@ -11,7 +11,10 @@ from arrears.adapters.store.audit_sql import SqlAudit
 from arrears.adapters.store.compliance_sql import SqlComplianceFacts
 from arrears.adapters.store.contacts_sql import SqlContacts
 from arrears.adapters.store.cycle_sql import SqlCycle
+from arrears.adapters.store.documents_sql import SqlDocuments
 from arrears.adapters.store.ledger_sql import SqlLedger
+from arrears.adapters.store.message_context_sql import SqlMessageContexts
+from arrears.adapters.store.outbox_sql import SqlOutbox
 from arrears.adapters.store.policy_sql import SqlPolicies
 from arrears.adapters.store.strategy_sql import SqlStrategies
 
@@ -27,6 +30,9 @@ class SqlUnitOfWork:
     audit: SqlAudit
     policies: SqlPolicies
     compliance: SqlComplianceFacts
+    documents: SqlDocuments
+    message_context: SqlMessageContexts
+    outbox: SqlOutbox
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -44,6 +50,9 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(self._connection)
         self.policies = SqlPolicies(self._connection)
         self.compliance = SqlComplianceFacts(self._connection)
+        self.documents = SqlDocuments(self._connection)
+        self.message_context = SqlMessageContexts(self._connection)
+        self.outbox = SqlOutbox(self._connection)
         return self
 
     def __exit__(

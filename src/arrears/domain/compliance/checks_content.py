@@ -47,6 +47,21 @@ def _valid(*pattern_lists: tuple[str, ...]) -> None:
 class OptOutTextParams:
     phrases: tuple[str, ...] = wording.OPTOUT_PHRASES  # any one of them is enough
     channels: tuple[Channel, ...] = (Channel.SMS, Channel.EMAIL)
+    # The sentence the templates append to every message in ``channels``, per language
+    # (adapters.templates); "" = the pack gives none. Each must hold one of ``phrases``.
+    sentence_en: str = ""
+    sentence_zh: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("sentence_en", "sentence_zh"):
+            sentence = getattr(self, name)
+            if sentence and wording.first_match(sentence, self.phrases) is None:
+                raise ValueError(f"{name} {sentence!r} holds none of the opt-out phrases")
+
+    def sentence_for(self, language: str) -> str:
+        """The sentence to append in ``language`` (zh-CN: sentence_zh, else sentence_en);
+        "" when the pack gives none."""
+        return self.sentence_zh if language.lower().startswith("zh") else self.sentence_en
 
 
 def optout_text(scenario: Scenario, params: OptOutTextParams) -> Block | None:
@@ -194,8 +209,8 @@ def third_party_script(scenario: Scenario, params: ThirdPartyScriptParams) -> Bl
 # -- identify the institution: cn.identify_institution ------------------------------------
 @dataclass(frozen=True, slots=True)
 class IdentifyInstitutionParams:
-    # The lender's names as texts write them (any one is enough); empty: the scenario's
-    # lender group name.
+    # The lender's names as texts write them (any one is enough); empty: the names the
+    # lender is set up with (Scenario.lender_names), else its group name.
     names: tuple[str, ...] = ()
     initial_only: bool = False  # judge only the first communication about the debt
     channels: tuple[Channel, ...] = ALL_CHANNELS
@@ -212,13 +227,13 @@ def identify_institution(scenario: Scenario, params: IdentifyInstitutionParams) 
         or (params.initial_only and not proposal.initial)
     ):
         return None
-    lender_names = params.names or (scenario.lender,)
+    lender_names = params.names or scenario.lender_names or (scenario.lender,)
     if wording.first_match(proposal.text, lender_names) is None:
         return Block(
             f"the text must name the lender ({' / '.join(lender_names)}) so the debtor knows "
             "who is collecting"
         )
-    agency = proposal.by not in ("lender", scenario.lender, *params.names)
+    agency = proposal.by not in ("lender", scenario.lender, *lender_names)
     if agency and wording.first_match(proposal.text, (proposal.by,)) is None:
         return Block(f"an agency's text must name the agency ({proposal.by}) as well as the lender")
     return None

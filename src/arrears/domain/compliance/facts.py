@@ -319,6 +319,9 @@ class Scenario:
     debts: tuple[Debt, ...] = ()
     history: tuple[Contact, ...] = ()
     lender: str = "lender"  # the lender group: the lender and its agencies count together
+    # The lender's names as its texts write them (the settings' lender names): what the
+    # identification rules look for when a pack names none.
+    lender_names: tuple[str, ...] = ()
 
 
 NO_PREFERENCES = Preferences()  # shared: most people state none

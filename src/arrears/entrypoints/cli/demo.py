@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -17,6 +18,7 @@ from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.domain.findings import Finding
 from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.bootstrap import App
+from arrears.entrypoints.channels import build_dispatcher
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import status_record
 from arrears.services import (
@@ -29,6 +31,7 @@ from arrears.services import (
     roll_rates,
     strategies,
 )
+from arrears.services import messages as messages_service
 from arrears.services.cycle import CycleOptions, run_cycle
 from arrears.services.synthetic_portfolio import generate_portfolio
 from arrears.settings import load_settings
@@ -93,9 +96,14 @@ def demo(
         first = today - timedelta(days=CYCLE_DAYS - 1)
         _record_requests(app, portfolio.loans, first)
         options = CycleOptions(timezone=zone)
-        with progress_bar(f"daily cycle {first} … {today}", CYCLE_DAYS) as bar:
+        clock = _DemoClock(ZoneInfo(zone))
+        dispatcher = build_dispatcher(app, clock=clock, seed=seed)
+        with progress_bar(f"daily cycle and dispatch {first} … {today}", CYCLE_DAYS) as bar:
             for offset in range(CYCLE_DAYS):
-                run_cycle(app.uow_factory, first + timedelta(days=offset), app.now, options=options)
+                day = first + timedelta(days=offset)
+                run_cycle(app.uow_factory, day, app.now, options=options)
+                clock.day = day  # the day's messages go out that morning
+                dispatcher.run_once()
                 bar(1)
 
     console.print(
@@ -104,6 +112,7 @@ def demo(
         + ", ".join(f"{k} {v}" for k, v in sorted(portfolio.behaviour_counts.items()))
     )
     _show_cycles(app, first, today)
+    _show_messages(app, first, today)
     example = _show_worst_loans(app, today)
     findings = ledger_check.check_ledger(app.uow_factory)
     console.print(
@@ -121,8 +130,51 @@ def demo(
     for command in (f"status {example}", f"schedule {example}", "portfolio --format json",
                     "ledger check", "actions --channel call --limit 20", "cycle --catch-up",
                     "strategy show", "compliance decisions --status all", "compliance show cn",
+                    "messages --status delivered --limit 10", "messages stats",
+                    "letters list", "templates render due_reminder --loan " + example,
                     "audit verify", "export status --out status.csv"):  # fmt: skip
         console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
+
+
+class _DemoClock:
+    """The demo's dispatcher runs each simulated day at 10:00 in the lender's zone,
+    advancing a little with every reading, as a real morning's sending would."""
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self.day = date.min
+        self.ticks = 0
+
+    def __call__(self) -> datetime:
+        self.ticks += 1
+        morning = datetime.combine(self.day, time(10), tzinfo=self.zone)
+        return morning.astimezone(UTC) + timedelta(milliseconds=self.ticks)
+
+
+def _show_messages(app: App, first: date, last: date) -> None:
+    """A few reminders as borrowers received them, in both languages, and the delivery
+    statistics of the demo's days (the dry-run adapters kept every message)."""
+    shown = []
+    for language in ("zh-CN", "en"):
+        listed = messages_service.list_messages(app.uow_factory, status="delivered", limit=400)
+        shown += [m for m in listed if m["language"] == language][:2]
+    console.print("\n[bold]Messages sent[/bold] (dry run: kept in the database)")
+    for message in shown:
+        console.print(
+            f"[dim]{message['message_id']} → {message['recipient']}[/dim]", highlight=False
+        )
+        console.print(f"  {message['body']}", highlight=False, markup=False)
+    totals: Counter[tuple[str, str]] = Counter()
+    for row in messages_service.delivery_statistics(app.uow_factory, first, last):
+        for kind in ("sent", "delivered", "failed", "blocked", "expired"):
+            totals[(row.channel, kind)] += getattr(row, kind)
+    channels = sorted({channel for channel, _ in totals})
+    kinds = ["sent", "delivered", "failed", "blocked", "expired"]
+    print_table(
+        f"messages, {first} … {last}",
+        ["channel", *kinds],
+        [[channel, *[totals[(channel, k)] for k in kinds]] for channel in channels],
+    )
 
 
 def _record_requests(app: App, loans: list[Any], first: date) -> None:

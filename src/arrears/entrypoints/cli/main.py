@@ -13,6 +13,9 @@ from arrears.entrypoints.cli import audit as audit_cli
 from arrears.entrypoints.cli import collections as collections_cli
 from arrears.entrypoints.cli import compliance as compliance_cli
 from arrears.entrypoints.cli import cycle, demo, imports, ledger, readouts, strategy
+from arrears.entrypoints.cli import letters as letters_cli
+from arrears.entrypoints.cli import messages as messages_cli
+from arrears.entrypoints.cli import templates as templates_cli
 from arrears.entrypoints.cli.output import app_of, console, errors
 from arrears.services import compliance, strategies
 from arrears.services.errors import ArrearsError
@@ -74,6 +77,10 @@ app.command("actions")(cycle.actions)
 app.add_typer(strategy.app, name="strategy")
 app.add_typer(compliance_cli.app, name="compliance")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(templates_cli.app, name="templates")
+app.command("dispatch")(messages_cli.dispatch)
+app.add_typer(messages_cli.app, name="messages")
+app.add_typer(letters_cli.app, name="letters")
 readouts.register(app)
 demo.register(app)
 

@@ -1,5 +1,6 @@
-"""Outbound channels: the outbox of messages, letters stored as documents, and the work
-queues that calls, field visits and legal referrals go to.
+"""Outbound channels: the outbox of messages, letters stored as documents, the work
+queues that calls, field visits and legal referrals go to, and borrowers' postal
+addresses from the loans file.
 
 Revision ID: 0006_channels
 Revises: 0005_compliance
@@ -18,6 +19,9 @@ STAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # A borrower's postal address from the loans file, for letters (lines separated by \n).
+    with op.batch_alter_table("borrower") as batch:
+        batch.add_column(sa.Column("address", sa.Text(), nullable=True))
     op.create_table(
         "message",
         sa.Column("message_id", sa.String(length=160), nullable=False),
@@ -39,6 +43,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text(), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
         sa.Column("html", sa.Text(), nullable=True),
+        sa.Column("headers_json", sa.Text(), nullable=True),
         sa.Column("encoding", sa.String(length=8), nullable=True),
         sa.Column("segments", sa.Integer(), nullable=True),
         sa.Column("provider", sa.String(length=64), nullable=True),
@@ -105,8 +110,14 @@ def upgrade() -> None:
         "ix_work_item_queue", "work_item", ["queue", "status", "priority", "overdue_minor"]
     )
 
+    # the dispatcher settles a message's contact attempt by its action
+    op.create_index("ix_contact_attempt_action", "contact_attempt", ["action_id"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_attempt_action", table_name="contact_attempt")
     op.drop_table("work_item")
     op.drop_table("document")
     op.drop_table("message")
+    with op.batch_alter_table("borrower") as batch:
+        batch.drop_column("address")

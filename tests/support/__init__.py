@@ -1,0 +1,1 @@
+"""Test support: loopback servers and helpers the tests and benchmarks share."""
