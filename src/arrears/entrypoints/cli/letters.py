@@ -20,14 +20,12 @@ from zoneinfo import ZoneInfo
 import typer
 
 from arrears.domain.letters import LANGUAGES, ItemizationBasis, LetterKind, StoredDocument
-from arrears.domain.message_text import Sender
 from arrears.domain.money import Money, MoneyError
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.channels import return_addresses
+from arrears.entrypoints.channels import return_addresses, sender_of
 from arrears.entrypoints.cli.output import app_of, console, parse_date, print_json, print_table
 from arrears.services import letters as letters_service
 from arrears.services.errors import InvalidInput, NotFound
-from arrears.settings import Settings
 
 app = typer.Typer(
     help="Letters as PDF: list them, export them for the mail house, mark them mailed, preview.",
@@ -48,13 +46,6 @@ MANIFEST_COLUMNS = [
 class Shown(StrEnum):
     TABLE = "table"
     JSON = "json"
-
-
-def sender_of(settings: Settings) -> Sender:
-    """Who letters come from, as settings say."""
-    return Sender(
-        settings.lender_name, settings.lender_name_zh, settings.support_phone, settings.portal_url
-    )
 
 
 def _count(n: int, noun: str) -> str:

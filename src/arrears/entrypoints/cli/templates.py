@@ -16,8 +16,9 @@ from arrears.adapters.templates.book import DEFAULT_MAX_SEGMENTS
 from arrears.adapters.templates.checks import check_book
 from arrears.domain.compliance.evaluate import in_order
 from arrears.domain.findings import Finding
-from arrears.domain.message_text import LANGUAGES, Sender
+from arrears.domain.message_text import LANGUAGES
 from arrears.entrypoints.bootstrap import App
+from arrears.entrypoints.channels import sender_of
 from arrears.entrypoints.cli.output import app_of, console, errors, parse_date, print_json
 from arrears.services import message_texts, strategies
 from arrears.services.compliance import EVERY_PRODUCT
@@ -46,13 +47,6 @@ class Language(StrEnum):
 class RenderFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
-
-
-def sender_of(settings: Settings) -> Sender:
-    """Who the borrower hears from, from settings."""
-    return Sender(
-        settings.lender_name, settings.lender_name_zh, settings.support_phone, settings.portal_url
-    )
 
 
 DirOption = typer.Option(
