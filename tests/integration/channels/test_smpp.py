@@ -266,7 +266,8 @@ def test_a_connection_dropped_mid_batch_loses_and_doubles_nothing(smsc: Loopback
     try:
         # when a batch runs into the drop
         first = adapter.send(messages)
-        assert any(isinstance(o, Sent) for o in first)
+        # (how many responses arrive before the drop depends on timing: a reset can
+        # discard answers already on their way, so none of them may count as sent)
         unanswered = [m for m, o in zip(messages, first, strict=True) if isinstance(o, Transient)]
         assert unanswered
         assert all("connection lost" in o.reason for o in first if isinstance(o, Transient))
