@@ -311,6 +311,7 @@ class Dispatcher:
             draw=self.rng.random(),
             hint_seconds=outcome.retry_after_seconds,
         )
+        delay = max(delay, 1.0)  # a retry is never due within the batch that failed
         return {
             "message_id": row["message_id"], "status": "queued", "last_error": outcome.reason,
             "next_attempt_at": now + timedelta(seconds=delay), "final_at": None, "attempted": 1,
@@ -385,8 +386,10 @@ def _final(
 
 
 def _deferred(row: dict[str, Any], decision: GateDecision, now: datetime) -> dict[str, Any]:
+    # at least a minute on: a batch never claims again what it has just deferred
+    later = max(decision.next_at or now + timedelta(hours=1), now + timedelta(minutes=1))
     return {
         "message_id": row["message_id"], "status": "queued", "decision_id": row.get("decision_id"),
         "rule_id": decision.rule_id, "last_error": f"deferred: {decision.reason}",
-        "next_attempt_at": decision.next_at or now + timedelta(hours=1), "final_at": None,
+        "next_attempt_at": later, "final_at": None,
     }  # fmt: skip
