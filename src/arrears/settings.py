@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     lost_contact_attempts: int = 10
     # the strategy `arrears init` activates when none is active yet
     default_strategy: str = "cn-consumer"
+    # the arrangement policy `arrears init` activates for every product ("*") when none is
+    # active yet (docs/arrangement-policy.md)
+    arrangement_policy: str = "cn-standard"
     # the policy packs `arrears init` activates for every product when none is active
     compliance_packs: str = "cn,house"
     # who the borrower hears from, in each language, and where they can pay or ask

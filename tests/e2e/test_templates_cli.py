@@ -38,7 +38,7 @@ def portfolio(database_url: str) -> str:
 def test_check_passes_on_the_shipped_templates_and_strategies(portfolio: str) -> None:
     result = run("templates", "check", db=portfolio)
     assert result.returncode == 0, result.stderr
-    assert "6 SMS and 6 e-mail templates in zh-CN and en, all valid" in result.stdout
+    assert "8 SMS and 8 e-mail templates in zh-CN and en, all valid" in result.stdout
     assert "every one the stored strategies send exists; the active packs give their" in (
         result.stdout
     )

@@ -379,6 +379,7 @@ def test_day_ranges_of_the_shipped_strategies_cover_every_dpd_once():
             if s.conditions.dpd is not None
             and s.conditions.lost_contact is None
             and s.conditions.refused_to_pay is None
+            and s.conditions.arrangement is None
         ]
         for dpd in range(0, 400):
             assert sum(isinstance(r, DayRange) and r.holds(dpd) for r in ranges) == 1, (name, dpd)

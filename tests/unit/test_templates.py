@@ -235,7 +235,7 @@ def test_an_sms_over_the_segment_limit_fails_at_load(tmp_path: Path) -> None:
 def test_the_segment_limit_is_configurable() -> None:
     findings = findings_of(SHIPPED, max_segments=1)
     assert {f.code for f in findings} == {FindingCode.SMS_TOO_LONG}
-    assert len(findings) == 12  # every SMS, both languages, with a long name and amounts
+    assert len(findings) == 16  # every SMS (8), both languages, with a long name and amounts
 
 
 def test_a_template_that_renders_fails_with_file_and_line_at_send_time(tmp_path: Path) -> None:

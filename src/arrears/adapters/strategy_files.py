@@ -38,10 +38,12 @@ from arrears.adapters.pydantic_findings import finding_of
 from arrears.adapters.yaml_lines import YamlPath, line_of, read_yaml, render_path
 from arrears.domain.findings import Finding, FindingCode
 from arrears.domain.strategy import (
+    ARRANGEMENT_REMINDER,
     PROMISE_REMINDER,
     TEMPLATED_ACTIONS,
     ActionKind,
     AmountRange,
+    ArrangementState,
     Challenger,
     Conditions,
     DayRange,
@@ -142,6 +144,18 @@ class ConditionsModel(_Model):
     refused_to_pay: StrictBool | None = None
     promise: PromiseState | None = None
     score_band: Labels | None = None
+    arrangement: ArrangementState | None = None
+
+    @field_validator("arrangement")
+    @classmethod
+    def _arranged(cls, state: ArrangementState | None) -> ArrangementState | None:
+        if state is ArrangementState.ACTIVE:
+            raise _problem(
+                FindingCode.BAD_CHOICE,
+                "active never matches: the treatment pauses while an arrangement is in force"
+                " (use arrangement_reminder)",
+            )
+        return state
 
     @field_validator("promise")
     @classmethod
@@ -179,6 +193,7 @@ class ConditionsModel(_Model):
             refused_to_pay=self.refused_to_pay,
             promise=self.promise,
             score_band=labels(self.score_band),
+            arrangement=self.arrangement,
         )
 
 
@@ -219,6 +234,12 @@ class ReminderModel(_Model):
         return Step(self.action, self.template, self.priority)
 
 
+class ArrangementReminderModel(ReminderModel):
+    """The arrangement reminder: sent ``days_before`` each instalment of an arrangement."""
+
+    days_before: Annotated[StrictInt, Field(ge=1, le=30)] = 2
+
+
 class StepModel(ReminderModel):
     day: StrictInt | None = None
     days: DaysModel | None = None
@@ -251,10 +272,8 @@ class SegmentModel(_Model):
 
     @model_validator(mode="after")
     def _not_reserved(self) -> SegmentModel:
-        if self.name == PROMISE_REMINDER:
-            raise _problem(
-                FindingCode.BAD_CHOICE, f"the segment name {PROMISE_REMINDER} is reserved"
-            )
+        if self.name in (PROMISE_REMINDER, ARRANGEMENT_REMINDER):
+            raise _problem(FindingCode.BAD_CHOICE, f"the segment name {self.name} is reserved")
         return self
 
     def to_segment(self) -> Segment:
@@ -280,6 +299,7 @@ class StrategyModel(_Model):
     name: Name
     description: StrictStr = ""
     promise_reminder: ReminderModel | None = None
+    arrangement_reminder: ArrangementReminderModel | None = None
     challenger: ChallengerModel | None = None
     segments: Annotated[list[SegmentModel], Field(min_length=1)]
 
@@ -294,11 +314,18 @@ class StrategyModel(_Model):
                 if self.challenger
                 else None
             ),
+            arrangement_reminder=(
+                self.arrangement_reminder.to_step() if self.arrangement_reminder else None
+            ),
+            arrangement_reminder_days=(
+                self.arrangement_reminder.days_before if self.arrangement_reminder else 2
+            ),
         )
 
 
 _MODELS: tuple[type[BaseModel], ...] = (
     StrategyModel, SegmentModel, ConditionsModel, StepModel, DaysModel, DayRangeModel, ChallengerModel,
+    ArrangementReminderModel,
 )  # fmt: skip
 # Every key the format has, for "did you mean" on an unknown one.
 _KNOWN_KEYS = sorted({f.alias or name for m in _MODELS for name, f in m.model_fields.items()})

@@ -16,6 +16,7 @@ from datetime import date
 from typing import NamedTuple
 
 from arrears.domain.allocation import Component
+from arrears.domain.arrangements import ArrangementStatus
 from arrears.domain.calendar import day_number
 from arrears.domain.loan_state import InstallmentState, LoanState, daily_penalty_rate
 from arrears.domain.schedule import Installment
@@ -69,7 +70,7 @@ def status_rows(
     """The status row and open-installment rows of a loan whose state is ``state``."""
     as_of = state.as_of
     dues = [_due_row(terms.loan_id, i) for i in state.installments if i.due_date <= as_of]
-    open_dues = [d for d in dues if _unpaid(d) > 0]
+    open_dues = sorted((d for d in dues if _unpaid(d) > 0), key=lambda d: d.seq)
     beyond_tolerance = [d.due_day for d in open_dues if _unpaid(d) > rules.tolerance_minor]
     later = [i for i in state.installments if i.due_date > as_of]
     numerator, denominator = daily_penalty_rate(terms, rules)
@@ -92,7 +93,7 @@ def status_rows(
         fees_charged_minor=state.fees_charged_minor,
         penalty_rate_num=numerator,
         penalty_rate_den=denominator,
-        adjusted=int(_adjusted(schedule, as_of, state)),
+        adjusted=int(_arranged(state) or _adjusted(schedule, as_of, state)),
         arm_slot=arm_slot,
     )
     return row, open_dues
@@ -123,17 +124,24 @@ def _unpaid(row: DueRow) -> int:
     )  # fmt: skip
 
 
+def _arranged(state: LoanState) -> bool:
+    """An arrangement in force: its moments (payments, instalments falling due) take the
+    per-loan reference, never the set-based steps."""
+    return any(a.status is ArrangementStatus.ACTIVE for a in state.arrangements)
+
+
 def _adjusted(schedule: Sequence[Installment], as_of: date, state: LoanState) -> bool:
     """Whether installments not yet due differ from the stored schedule (a prepayment
     re-amortised them, or an early payoff settled them): the cycle then cannot take
     them from the schedule table when they fall due."""
-    planned = {i.seq: (i.principal_minor, i.interest_minor) for i in schedule}
+    planned = {i.seq: (i.due_date, i.principal_minor, i.interest_minor) for i in schedule}
     for installment in state.installments:
         if installment.due_date <= as_of:
             continue
         owed, paid = installment.owed, installment.paid
         if any(paid.values()):
             return True
-        if planned.get(installment.seq) != (owed[Component.PRINCIPAL], owed[Component.INTEREST]):
+        now = (installment.due_date, owed[Component.PRINCIPAL], owed[Component.INTEREST])
+        if planned.get(installment.seq) != now:
             return True
     return False

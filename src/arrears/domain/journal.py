@@ -49,6 +49,7 @@ class EntryKind(StrEnum):
     REVERSAL = "reversal"
     WAIVER = "waiver"
     WRITE_OFF = "write_off"
+    REAGE = "reage"  # unpaid interest, 罚息 and fees capitalised into principal
 
 
 RECEIVABLE_OF = {
@@ -121,6 +122,8 @@ def desired_effects(principal_minor: int, state: LoanState) -> dict[str, tuple[E
     if applied:
         applied[Account.BORROWER_CREDIT] = -sum(applied.values())
     effects["credit_applied"] = (EntryKind.CREDIT_APPLIED, applied)
+    for source, (kind, postings) in state.arrangement_postings.items():
+        effects[source] = (EntryKind(kind), {Account(a): v for a, v in postings.items()})
     return effects
 
 

@@ -19,12 +19,16 @@ Day semantics, chosen to match a daily cycle run after the day's payments:
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
 from arrears.domain.allocation import Component, allocate
+from arrears.domain.arrangement_replay import ArrangementSteps, Postings
+from arrears.domain.arrangements import ArrangementOutcome, ArrangementTerms
+from arrears.domain.dues import Due
 from arrears.domain.money import round_ratio
 from arrears.domain.schedule import Installment, RepaymentMethod, amortize
 from arrears.domain.terms import LoanTerms, Overpayment, ProductRules
@@ -39,75 +43,13 @@ class Payment:
     amount_minor: int
 
 
-@dataclass(slots=True)
-class _Due:
-    """Working state of one installment during the replay: what is owed, what is paid."""
-
-    seq: int
-    due_date: date
-    principal: int
-    interest: int
-    penalty: int = 0
-    fee: int = 0
-    paid_principal: int = 0
-    paid_interest: int = 0
-    paid_penalty: int = 0
-    paid_fee: int = 0
-    fallen_due: bool = False
-
-    def unpaid_principal(self) -> int:
-        return self.principal - self.paid_principal
-
-    def unpaid_total(self) -> int:
-        return (
-            self.principal + self.interest + self.penalty + self.fee
-            - self.paid_principal - self.paid_interest - self.paid_penalty - self.paid_fee
-        )  # fmt: skip
-
-    def unpaid(self, component: Component) -> int:
-        return self.unpaid_all()[component]
-
-    def unpaid_all(self) -> dict[Component, int]:
-        return {
-            Component.PENALTY: self.penalty - self.paid_penalty,
-            Component.FEE: self.fee - self.paid_fee,
-            Component.INTEREST: self.interest - self.paid_interest,
-            Component.PRINCIPAL: self.principal - self.paid_principal,
-        }
-
-    def pay(self, component: Component, amount: int) -> None:
-        if component is Component.PRINCIPAL:
-            self.paid_principal += amount
-        elif component is Component.INTEREST:
-            self.paid_interest += amount
-        elif component is Component.PENALTY:
-            self.paid_penalty += amount
-        else:
-            self.paid_fee += amount
-
-    def owed(self) -> dict[Component, int]:
-        return {
-            Component.PENALTY: self.penalty,
-            Component.FEE: self.fee,
-            Component.INTEREST: self.interest,
-            Component.PRINCIPAL: self.principal,
-        }
-
-    def paid(self) -> dict[Component, int]:
-        return {
-            Component.PENALTY: self.paid_penalty,
-            Component.FEE: self.paid_fee,
-            Component.INTEREST: self.paid_interest,
-            Component.PRINCIPAL: self.paid_principal,
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class InstallmentState:
     seq: int
     due_date: date
     owed: dict[Component, int]
     paid: dict[Component, int]
+    carried: bool = False  # made by an arrangement of amounts already recognised
 
     @property
     def unpaid_minor(self) -> int:
@@ -138,6 +80,13 @@ class LoanState:
     payment_allocations: dict[str, dict[str, int]]
     credit_applied: dict[Component, int]
     installments: tuple[InstallmentState, ...]
+    # arrangements (domain.arrangements): what became of each, their journal postings
+    # by source, and the next day one of them may change the loan (or None)
+    arrangements: tuple[ArrangementOutcome, ...] = ()
+    arrangement_postings: Postings = field(default_factory=dict)
+    next_arrangement_day: date | None = None
+    # owed but carried by no instalment: a settlement's rest until it is waived or owed again
+    arrangement_held: dict[Component, int] = field(default_factory=dict)
 
     @property
     def total_overdue_minor(self) -> int:
@@ -171,21 +120,25 @@ def loan_state(
     payments: Iterable[Payment],
     as_of: date,
     schedule: Sequence[Installment] | None = None,
+    arrangements: Sequence[ArrangementTerms] = (),
 ) -> LoanState:
-    """The loan's state at the end of ``as_of``: after that day's payments and accruals."""
+    """The loan's state at the end of ``as_of``: after that day's payments and accruals,
+    and the arrangements that took effect by then (``domain.arrangements``)."""
     replay = _Replay(terms, rules, schedule if schedule is not None else terms.schedule())
-    replay.run(sorted(payments, key=lambda p: (p.paid_on, p.payment_id)), as_of)
+    replay.run(
+        sorted(payments, key=lambda p: (p.paid_on, p.payment_id)), as_of, tuple(arrangements)
+    )
     return replay.state(as_of)
 
 
-class _Replay:
+class _Replay(ArrangementSteps):
     def __init__(self, terms: LoanTerms, rules: ProductRules, schedule: Sequence[Installment]):
         self.terms = terms
         self.rules = rules
         self.schedule = schedule
-        self.dues = [_Due(i.seq, i.due_date, i.principal_minor, i.interest_minor) for i in schedule]
+        self.dues = [Due(i.seq, i.due_date, i.principal_minor, i.interest_minor) for i in schedule]
         self.accruing: list[
-            _Due
+            Due
         ] = []  # fallen due with principal unpaid: the only ones 罚息 touches
         self.penalty_rate = daily_penalty_rate(terms, rules)
         self.grace = timedelta(days=rules.grace_days)
@@ -193,30 +146,98 @@ class _Replay:
         self.credit = 0
         self.prepaid_principal = 0
         self.fees_charged = 0
+        self.recognised_interest = 0
         self.allocations: dict[str, dict[str, int]] = {}
         self.credit_applied = dict.fromkeys(Component, 0)
+        # the agenda: the days something happens, and what falls due or is charged on each
+        self.agenda: list[date] = []
+        self.today = date.min
+        self.queued: set[date] = set()
+        self.falling: dict[date, list[Due]] = {}
+        self.fee_days: dict[date, list[Due]] = {}
+        self.reordered = False  # an arrangement added or moved instalments: sort by date
+        # what arrangements change (domain.arrangement_replay)
+        self.method = terms.method
+        self.annual_rate_percent = terms.annual_rate_percent
+        self.period_floor = terms.start_date
+        self.starting: dict[date, list[ArrangementTerms]] = {}
+        self.in_force = []
+        self.pauses = []
+
+    # -- the agenda --------------------------------------------------------------
+    def _when(self, day: date) -> None:
+        day = max(day, self.today + timedelta(days=1))  # the walk never goes back in time
+        if day not in self.queued:
+            self.queued.add(day)
+            heapq.heappush(self.agenda, day)
+
+    def _register(self, due: Due, falls: bool = True) -> None:
+        if falls:
+            self.falling.setdefault(due.due_date, []).append(due)
+            self._when(due.due_date)
+        fee_day = due.due_date + self.grace + timedelta(days=1)
+        if not due.carried and fee_day > self.today:
+            self.fee_days.setdefault(fee_day, []).append(due)
+            self._when(fee_day)
+
+    def _unregister(self, due: Due) -> None:
+        for table, day in (
+            (self.falling, due.due_date),
+            (self.fee_days, due.due_date + self.grace + timedelta(days=1)),
+        ):
+            if due in table.get(day, ()):
+                table[day].remove(due)
+
+    def _add_due(self, due: Due, today: date) -> None:
+        """An instalment an arrangement made: falls due on its date (now, if that has come)."""
+        self.dues.append(due)
+        self.reordered = True
+        if due.due_date <= today:
+            self._fall(due)
+        self._register(due, falls=due.due_date > today)
+
+    def _redate(self, due: Due, new_date: date, today: date) -> None:
+        """Move an instalment's due date; one whose new date has come falls due now."""
+        self._unregister(due)
+        due.due_date = new_date
+        self.reordered = True
+        if not due.fallen_due and new_date <= today:
+            self._fall(due)
+        self._register(due, falls=not due.fallen_due)
 
     # -- the walk ---------------------------------------------------------------
-    def run(self, payments: list[Payment], as_of: date) -> None:
-        fee_days = {d.due_date + self.grace + timedelta(days=1): d for d in self.dues}
-        falling: dict[date, list[_Due]] = {}
+    def run(
+        self, payments: list[Payment], as_of: date, arrangements: tuple[ArrangementTerms, ...]
+    ) -> None:
         for due in self.dues:
-            falling.setdefault(due.due_date, []).append(due)
+            self._register(due)
         by_day: dict[date, list[Payment]] = {}
         for payment in payments:
             by_day.setdefault(payment.paid_on, []).append(payment)
-        days = set(falling) | set(by_day) | set(fee_days)
-        for day in sorted(d for d in days if d <= as_of):
+            self._when(payment.paid_on)
+        self._plan_arrangements(arrangements)
+        while self.agenda and self.agenda[0] <= as_of:
+            day = heapq.heappop(self.agenda)
+            self.today = day
             self._accrue_penalty_through(day - timedelta(days=1))
-            if day in fee_days:
-                self._charge_late_fee(fee_days[day])
-            for due in falling.get(day, ()):
-                due.fallen_due = True
-                self.accruing.append(due)
-                self._apply_credit()
+            if self.in_force:
+                self._check_breaks(day)
+            for due in self.fee_days.pop(day, ()):
+                self._charge_late_fee(due, day)
+            for due in self.falling.pop(day, ()):
+                self._fall(due)
             for payment in by_day.get(day, ()):
                 self._apply_payment(payment)
+            if self.starting or self.in_force:
+                self._settle_arrangements(day)
         self._accrue_penalty_through(as_of)
+
+    def _fall(self, due: Due) -> None:
+        due.fallen_due = True
+        if not due.carried:
+            self.recognised_interest += due.interest
+        self.accruing.append(due)
+        self._apply_credit()
 
     def _accrue_penalty_through(self, day: date) -> None:
         if day <= self.accrued_through:
@@ -229,7 +250,10 @@ class _Replay:
             still.append(due)
             if due.unpaid_total() <= self.rules.tolerance_minor:
                 continue
-            days = (day - max(self.accrued_through, due.due_date + self.grace)).days
+            since = max(self.accrued_through, due.due_date + self.grace)
+            days = (day - since).days
+            if self.pauses and days > 0:
+                days -= self._frozen_days(since, day)  # a hardship pause charges nothing
             if days > 0:
                 numerator, denominator = self.penalty_rate
                 daily = round_ratio(principal * numerator, denominator, self.terms.rounding)
@@ -237,8 +261,10 @@ class _Replay:
         self.accruing = still
         self.accrued_through = day
 
-    def _charge_late_fee(self, due: _Due) -> None:
+    def _charge_late_fee(self, due: Due, day: date) -> None:
         if due.unpaid_total() <= self.rules.tolerance_minor:
+            return
+        if self.pauses and self._paused_on(day):
             return
         fee = self.rules.late_fee_minor
         if self.rules.late_fee_cap_minor is not None:
@@ -247,7 +273,10 @@ class _Replay:
             due.fee += fee
             self.fees_charged += fee
 
-    def _fallen_unpaid(self) -> list[_Due]:
+    def _fallen_unpaid(self) -> list[Due]:
+        if self.reordered:
+            self.dues.sort(key=lambda d: (d.due_date, d.seq))
+            self.reordered = False
         return [d for d in self.dues if d.fallen_due and d.unpaid_total() > 0]
 
     def _settle(self, amount: int) -> tuple[dict[Component, int], int]:
@@ -272,9 +301,9 @@ class _Replay:
     def _apply_payment(self, payment: Payment) -> None:
         totals, left = self._settle(payment.amount_minor)
         if left:
-            interest, principal, left = self._pay_off_early(payment.paid_on, left)
-            totals[Component.INTEREST] += interest
-            totals[Component.PRINCIPAL] += principal
+            early, left = self._pay_off_early(payment.paid_on, left)
+            for component, paid in early.items():
+                totals[component] += paid
         if left and self.rules.overpayment is Overpayment.PREPAY_PRINCIPAL:
             prepaid = self._prepay(left)
             totals[Component.PRINCIPAL] += prepaid
@@ -285,39 +314,48 @@ class _Replay:
             allocation[CREDIT] = left
         self.allocations[payment.payment_id] = allocation
 
-    def _pay_off_early(self, day: date, amount: int) -> tuple[int, int, int]:
-        """Settle the loan if ``amount`` (with any credit) reaches the payoff: all principal
-        not yet due plus the running period's interest earned so far. Interest not yet
-        earned is not charged — paying the payoff quote closes the loan.
+    def _pay_off_early(self, day: date, amount: int) -> tuple[dict[Component, int], int]:
+        """Settle the loan if ``amount`` (with any credit) reaches the payoff: everything an
+        arrangement carries that is not yet due, all principal not yet due, and the running
+        period's interest earned so far. Interest not yet earned is not charged — paying
+        the payoff quote closes the loan. A settlement in force is paid by its instalments.
 
-        Returns (interest paid, principal paid, amount left) from ``amount``.
+        Returns what ``amount`` paid of each component, and what is left of it.
         """
-        future = [d for d in self.dues if not d.fallen_due]
+        future = self._future_regular()
+        carried = [d for d in self.dues if not d.fallen_due and d.carried]
         principal = sum(d.unpaid_principal() for d in future)
-        if not future or principal == 0:
-            return 0, 0, amount
-        accrued = self._accrued_interest(day, future[0])
-        need = principal + accrued
-        if amount + self.credit < need:
-            return 0, 0, amount
-        future[0].interest = future[0].paid_interest + accrued
-        for due in future[1:]:
-            due.interest = due.paid_interest
-        for due in future:
-            due.paid_interest = due.interest
-            due.paid_principal = due.principal
-        interest_paid = min(amount, accrued)
-        principal_paid = min(amount - interest_paid, principal)
-        from_credit = need - interest_paid - principal_paid
-        if from_credit:
-            self.credit -= from_credit
-            self.credit_applied[Component.INTEREST] += accrued - interest_paid
-            self.credit_applied[Component.PRINCIPAL] += principal - principal_paid
-        return interest_paid, principal_paid, amount - interest_paid - principal_paid
+        if (principal == 0 and not carried) or self._held_minor():
+            return {}, amount
+        accrued = self._accrued_interest(day, future[0]) if principal else 0
+        needs = [(c, v) for d in carried for c, v in d.unpaid_all().items() if v > 0]
+        needs += [(Component.INTEREST, accrued), (Component.PRINCIPAL, principal)]
+        if amount + self.credit < sum(v for _, v in needs):
+            return {}, amount
+        if principal:
+            future[0].interest = future[0].paid_interest + accrued
+            for due in future[1:]:
+                due.interest = due.paid_interest
+            for due in future:
+                due.paid_interest = due.interest
+                due.paid_principal = due.principal
+        for due in carried:
+            for component, unpaid in due.unpaid_all().items():
+                due.pay(component, unpaid)
+        paid: dict[Component, int] = {}
+        left = amount
+        for component, need in needs:
+            from_amount = min(left, need)
+            left -= from_amount
+            paid[component] = paid.get(component, 0) + from_amount
+            if need > from_amount:
+                self.credit -= need - from_amount
+                self.credit_applied[component] += need - from_amount
+        return paid, left
 
     def _prepay(self, amount: int) -> int:
         """Reduce principal not yet due and re-amortise what remains over the same dates."""
-        future = [d for d in self.dues if not d.fallen_due]
+        future = self._future_regular()
         remaining = sum(d.unpaid_principal() for d in future)
         used = min(amount, remaining)
         if used == 0:
@@ -326,7 +364,7 @@ class _Replay:
         self.prepaid_principal += used
         if left_principal == 0:
             periods = [(0, 0)] * len(future)
-        elif self.terms.method is RepaymentMethod.BULLET:
+        elif self.method is RepaymentMethod.BULLET:
             interest = round_ratio(
                 future[0].interest * left_principal, remaining, self.terms.rounding
             )
@@ -335,9 +373,9 @@ class _Replay:
             periods = [
                 (p.principal_minor, p.interest_minor)
                 for p in amortize(
-                    self.terms.method,
+                    self.method,
                     left_principal,
-                    self.terms.annual_rate_percent,
+                    self.annual_rate_percent,
                     len(future),
                     self.terms.rounding,
                 )
@@ -347,25 +385,36 @@ class _Replay:
             due.interest = interest
         return used
 
+    def _outstanding_principal(self) -> int:
+        capitalised = sum(
+            part.amount for active in self.in_force for part in active.pool if part.capitalised
+        )
+        return (
+            self.terms.principal_minor
+            + capitalised
+            - self.prepaid_principal
+            - sum(d.paid_principal for d in self.dues)
+        )
+
     # -- the read-out -------------------------------------------------------------
     def state(self, as_of: date) -> LoanState:
+        if self.reordered:
+            self.dues.sort(key=lambda d: (d.due_date, d.seq))
         overdue = [d for d in self.dues if d.due_date < as_of]
+        held = self._held_by_component()
         oldest = next((d for d in overdue if d.unpaid_total() > self.rules.tolerance_minor), None)
         dpd = (as_of - oldest.due_date).days if oldest else 0
         if dpd <= self.rules.grace_days:
             dpd = 0
         fallen = [d for d in self.dues if d.due_date <= as_of]
         future = [d for d in self.dues if d.due_date > as_of]
-        accrued = self._accrued_interest(as_of, future[0] if future else None)
-        outstanding = (
-            self.terms.principal_minor
-            - self.prepaid_principal
-            - sum(d.paid_principal for d in self.dues)
-        )
+        regular = [d for d in future if not d.carried and not d.replaced]
+        accrued = self._accrued_interest(as_of, regular[0] if regular else None)
         payoff = (
             sum(d.unpaid_total() for d in fallen)
-            + sum(d.unpaid_principal() for d in future)
+            + sum(d.unpaid_total() if d.carried else d.unpaid_principal() for d in future)
             + accrued
+            + self._held_minor()
             - self.credit
         )
         return LoanState(
@@ -377,28 +426,41 @@ class _Replay:
             oldest_unpaid_due_date=oldest.due_date if oldest else None,
             overdue_principal_minor=sum(d.unpaid_principal() for d in overdue),
             overdue_interest_minor=sum(d.interest - d.paid_interest for d in overdue),
-            penalty_minor=sum(d.penalty - d.paid_penalty for d in self.dues),
-            fees_minor=sum(d.fee - d.paid_fee for d in self.dues),
-            outstanding_principal_minor=outstanding,
+            penalty_minor=sum(d.penalty - d.paid_penalty for d in fallen),
+            fees_minor=sum(d.fee - d.paid_fee for d in fallen),
+            outstanding_principal_minor=self._outstanding_principal(),
             accrued_interest_minor=accrued,
             credit_minor=self.credit,
             payoff_minor=max(payoff, 0),
-            interest_recognized_minor=sum(d.interest for d in fallen),
-            penalty_accrued_minor=sum(d.penalty for d in self.dues),
+            interest_recognized_minor=self.recognised_interest,
+            penalty_accrued_minor=sum(d.penalty for d in self.dues)
+            + held.get(Component.PENALTY, 0),
             fees_charged_minor=self.fees_charged,
             payment_allocations=self.allocations,
             credit_applied=self.credit_applied,
             installments=tuple(
-                InstallmentState(d.seq, d.due_date, d.owed(), d.paid()) for d in self.dues
+                InstallmentState(d.seq, d.due_date, d.owed(), d.paid(), d.carried)
+                for d in self.dues
             ),
+            arrangements=self._arrangement_outcomes(),
+            arrangement_postings=self._arrangement_postings(),
+            next_arrangement_day=self._next_arrangement_day(as_of),
+            arrangement_held=held,
         )
 
-    def _accrued_interest(self, as_of: date, next_due: _Due | None) -> int:
+    def _accrued_interest(self, as_of: date, next_due: Due | None) -> int:
         """Interest of the running period earned so far, pro rata by days (for the payoff)."""
         if next_due is None:
             return 0
-        earlier = [d.due_date for d in self.dues if d.due_date <= as_of]
-        period_start = earlier[-1] if earlier else self.terms.start_date
+        earlier = [
+            d.due_date
+            for d in self.dues
+            if d.due_date <= as_of
+            and not d.carried
+            and not d.replaced
+            and d.due_date < next_due.due_date
+        ]
+        period_start = max(max(earlier, default=self.period_floor), self.period_floor)
         if as_of <= period_start:
             return 0
         elapsed = (as_of - period_start).days

@@ -104,6 +104,8 @@ class MessageContext:
     support_phone: str
     promise_amount: Money | None = None  # an open promise to pay, if any
     promise_date: date | None = None
+    plan_amount: Money | None = None  # the next instalment of an arrangement in force
+    plan_date: date | None = None
     # A pack active for the product wants the debt-collector disclosure (us-regf's
     # mini_miranda, FDCPA 1692e(11)): the template then says who is collecting and why.
     debt_collector: bool = False
@@ -150,6 +152,8 @@ class MessageFacts(NamedTuple):
     next_installment_minor: int | None  # the next installment per schedule (None: re-amortised)
     promise_amount_minor: int | None
     promise_date: date | None
+    plan_amount_minor: int | None = None  # the next unpaid instalment of an arrangement
+    plan_date: date | None = None
 
 
 def context_from_facts(
@@ -190,6 +194,10 @@ def context_from_facts(
             else Money(facts.promise_amount_minor, currency)
         ),
         promise_date=facts.promise_date,
+        plan_amount=(
+            None if facts.plan_amount_minor is None else Money(facts.plan_amount_minor, currency)
+        ),
+        plan_date=facts.plan_date,
         debt_collector=debt_collector,
     )
 
@@ -232,6 +240,8 @@ def sample_contexts(sender: Sender, language: str, currency: str) -> list[Messag
         support_phone=sender.support_phone,
         promise_amount=amount,
         promise_date=date(2026, 12, 28),
+        plan_amount=amount,
+        plan_date=date(2026, 12, 27),
         debt_collector=True,
     )
     bare = dataclasses.replace(
@@ -244,6 +254,8 @@ def sample_contexts(sender: Sender, language: str, currency: str) -> list[Messag
         bucket="M0",
         promise_amount=None,
         promise_date=None,
+        plan_amount=None,
+        plan_date=None,
         debt_collector=False,
     )
     return [full, bare]

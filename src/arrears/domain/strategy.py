@@ -9,7 +9,10 @@ hold is the account's segment; its steps whose offsets match today fire.
 
 While a promise to pay is open the treatment pauses: only the strategy's
 promise reminder fires, the day before the promised date. A broken promise
-resumes the treatment.
+resumes the treatment. So with a repayment arrangement in force (a plan,
+extension, re-age, settlement): only the arrangement reminder fires, some days
+before each of its instalments; during a hardship pause nothing does. A broken
+arrangement resumes the treatment, where ``arrangement: broken`` can meet it.
 
 Champion/challenger: ``arm_slot`` puts each loan id on a stable slot 0–9999;
 slots below the challenger's share (in hundredths of a percent) take the
@@ -50,6 +53,8 @@ from arrears.domain.money import exponent_of
 
 ARM_SLOTS = 10_000  # a share is set in hundredths of a percent: 0.01 % is one slot
 PROMISE_REMINDER = "promise_reminder"  # the step id and segment of the promise reminder
+ARRANGEMENT_REMINDER = "arrangement_reminder"  # … and of the arrangement reminder
+PAUSE = "pause"  # the arrangement kind during which nothing fires
 
 
 class ActionKind(StrEnum):
@@ -74,6 +79,13 @@ class PromiseState(StrEnum):
     NONE = "none"
     OPEN = "open"
     BROKEN = "broken"  # broken within the last 30 days
+
+
+class ArrangementState(StrEnum):
+    NONE = "none"
+    ACTIVE = "active"  # in force (kept so far)
+    BROKEN = "broken"  # broken within the last 30 days
+    KEPT = "kept"  # kept (paid to its end) within the last 30 days
 
 
 class Arm(StrEnum):
@@ -102,6 +114,9 @@ class AccountFacts:
     promise: PromiseState
     promise_due_in_days: int | None
     score_band: str | None = None  # scoring does not exist yet: always None for now
+    arrangement: ArrangementState = ArrangementState.NONE
+    arrangement_kind: str | None = None
+    arrangement_due_in_days: int | None = None  # to its next unpaid instalment
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +173,7 @@ class Conditions:
     refused_to_pay: bool | None = None
     promise: PromiseState | None = None
     score_band: tuple[str, ...] | None = None
+    arrangement: ArrangementState | None = None
 
     def hold_for(self, facts: AccountFacts) -> bool:
         return self._position_holds(facts) and self._contact_holds(facts)
@@ -190,6 +206,7 @@ class Conditions:
             self.lost_contact is None or facts.lost_contact == self.lost_contact,
             self.refused_to_pay is None or facts.refused_to_pay == self.refused_to_pay,
             self.promise is None or facts.promise is self.promise,
+            self.arrangement is None or facts.arrangement is self.arrangement,
         )
         return all(checks)
 
@@ -260,6 +277,8 @@ class Strategy:
     segments: tuple[Segment, ...]
     promise_reminder: Step | None
     challenger: Challenger | None
+    arrangement_reminder: Step | None = None
+    arrangement_reminder_days: int = 2  # before each arrangement instalment
 
     def __post_init__(self) -> None:
         names = [s.name for s in self.segments]
@@ -291,21 +310,22 @@ def plan(strategy: Strategy, facts: AccountFacts) -> list[PlannedStep]:
     ``none`` steps are returned too (the caller records and skips them). While
     a promise is open only the promise reminder can fire, on the day before the
     promised date: contacting a borrower who has promised would pressure them
-    for no reason.
+    for no reason. Likewise while an arrangement is in force only the arrangement
+    reminder fires, ``arrangement_reminder_days`` before each of its instalments,
+    and during a hardship pause nothing at all.
     """
+    if facts.arrangement is ArrangementState.ACTIVE:
+        if facts.arrangement_kind == PAUSE:
+            return []  # a hardship pause: no contact until it ends
+        due_in = strategy.arrangement_reminder_days
+        return _reminder(
+            strategy.arrangement_reminder,
+            ARRANGEMENT_REMINDER,
+            facts.arrangement_due_in_days,
+            due_in,
+        )
     if facts.promise is PromiseState.OPEN:
-        reminder = strategy.promise_reminder
-        if reminder is None or facts.promise_due_in_days != 1:
-            return []
-        return [
-            PlannedStep(
-                PROMISE_REMINDER,
-                PROMISE_REMINDER,
-                reminder.action,
-                reminder.template,
-                reminder.priority,
-            )
-        ]
+        return _reminder(strategy.promise_reminder, PROMISE_REMINDER, facts.promise_due_in_days, 1)
     segment = segment_for(strategy, facts)
     if segment is None:
         return []
@@ -314,6 +334,12 @@ def plan(strategy: Strategy, facts: AccountFacts) -> list[PlannedStep]:
         for index, s in enumerate(segment.steps)
         if s.fires_on(facts.offset_days)
     ]
+
+
+def _reminder(step: Step | None, name: str, due_in: int | None, when: int) -> list[PlannedStep]:
+    if step is None or due_in != when:
+        return []
+    return [PlannedStep(name, name, step.action, step.template, step.priority)]
 
 
 def arm_slot(loan_id: str) -> int:

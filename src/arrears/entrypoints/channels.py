@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache, partial
 from typing import Any
 
 from arrears.adapters.channels.dry_run import DryRunAdapter
 from arrears.adapters.letters import render_letter
 from arrears.adapters.templates import TemplateBook
+from arrears.domain.letters import LetterKind
 from arrears.domain.message_text import Sender
 from arrears.domain.messages import ChannelAdapter
+from arrears.domain.money import Money
 from arrears.entrypoints.bootstrap import App
+from arrears.services.arrangement_effects import Effects
 from arrears.services.compliance_gate import ComplianceGate
 from arrears.services.composing import TemplateComposer
 from arrears.services.dispatch import Dispatcher, DispatchOptions
-from arrears.services.letters import print_letter
-from arrears.services.ports import UnitOfWork
+from arrears.services.letters import NoPostalAddress, print_letter
+from arrears.services.ports import ArrangementRecord, UnitOfWork
 from arrears.settings import Settings
 
 
@@ -86,6 +89,30 @@ def letter_printer(
         )  # fmt: skip
 
     return print_one
+
+
+def arrangement_effects(settings: Settings) -> Effects:
+    """Arrangements as the CLI and the web app make them: confirmed by letter (plans,
+    settlements, re-ages), holds ending at midnight of the portfolio's zone."""
+    sender, addresses = sender_of(settings), return_addresses(settings)
+
+    def confirm(
+        uow: UnitOfWork,
+        record: ArrangementRecord,
+        plan: Sequence[tuple[date, Money]],
+        day: date,
+        now: datetime,
+    ) -> int | None:
+        try:
+            return print_letter(
+                uow, message_id=f"arrangement:{record.arrangement_id}", loan_id=record.loan_id,
+                kind=LetterKind.PLAN_CONFIRMATION.value, language=None, as_of=day, now=now,
+                sender=sender, render=render_letter, return_addresses=addresses, plan=plan,
+            )  # fmt: skip
+        except NoPostalAddress:
+            return None  # nowhere to mail it: the desk and the portal show the plan
+
+    return Effects(confirm=confirm, zone=settings.timezone)
 
 
 def _provider_rates(settings: Settings, adapters: dict[str, ChannelAdapter]) -> dict[str, float]:

@@ -181,9 +181,17 @@ def set_profile(
     with uow_factory() as uow:
         if borrower_id not in uow.compliance.people([borrower_id]):
             raise NotFound(f"no borrower {borrower_id!r}")
-        uow.compliance.save_profile(borrower_id, dict(profile), now)
-        _record(uow, "profile_set", borrower_id, now, profile=dict(profile))
+        save_profile_in(uow, borrower_id, profile, now)
         uow.commit()
+
+
+def save_profile_in(
+    uow: UnitOfWork, borrower_id: str, profile: dict[str, object], now: datetime
+) -> None:
+    """Store a profile inside the caller's unit of work, on the audit log too (call it
+    last before committing: the log's append holds it until then)."""
+    uow.compliance.save_profile(borrower_id, dict(profile), now)
+    _record(uow, "profile_set", borrower_id, now, profile=dict(profile))
 
 
 def get_profile(uow_factory: Callable[[], UnitOfWork], borrower_id: str) -> dict[str, object]:

@@ -10,6 +10,7 @@ the gate, and its decision is stored before the action that points at it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
@@ -23,6 +24,7 @@ from arrears.domain.gate import ContactProposal, Gate
 from arrears.domain.strategy import (
     AccountFacts,
     ActionKind,
+    ArrangementState,
     PlannedStep,
     PromiseState,
     Strategy,
@@ -45,12 +47,13 @@ def plan_actions(
         return {}
     number = day_number(day)
     promises = {loan_id: (state, due) for loan_id, state, due in uow.contacts.promise_facts(day)}
+    arranged = uow.cycle.arrangement_facts(day)
     due_days = [number - offset for offset in _offsets_before_due(active)]
     zone = ZoneInfo(default_zone)
-    rows = uow.cycle.strategy_candidates(due_days, list(promises))
+    rows = uow.cycle.strategy_candidates(due_days, sorted(set(promises) | set(arranged)))
     proposals: list[tuple[ContactProposal, tuple[Any, ...]]] = []
     for row in rows:
-        facts = _facts(row, day, promises, zone)
+        facts = _with_arrangement(_facts(row, day, promises, zone), arranged, day)
         arm, stored = active.for_loan(facts.loan_id)
         recipient = _recipient(row)
         for step in _plan(stored.strategy, facts):
@@ -136,6 +139,21 @@ def _facts(
         refused_to_pay=bool(refused),
         promise=PromiseState(promise_state) if promise_state else PromiseState.NONE,
         promise_due_in_days=(promise_due - day).days if promise_due else None,
+    )
+
+
+def _with_arrangement(
+    facts: AccountFacts, arranged: Mapping[str, tuple[str, str, date | None]], day: date
+) -> AccountFacts:
+    found = arranged.get(facts.loan_id)
+    if found is None:
+        return facts
+    state, kind, next_due = found
+    return replace(
+        facts,
+        arrangement=ArrangementState(state),
+        arrangement_kind=kind,
+        arrangement_due_in_days=(next_due - day).days if next_due else None,
     )
 
 

@@ -32,11 +32,15 @@ def check_status(uow_factory: Callable[[], UnitOfWork], day: date | None = None)
             terms = ledger.loan_terms(ids)
             schedules = ledger.installments(ids)
             payments = ledger.standing_payments(ids)
+            arrangements = ledger.arrangement_terms(ids)
             for loan_id in ids:
                 loan = terms[loan_id]
                 rules = ledger.product_rules(loan.product)
                 schedule = schedules.get(loan_id, ())
-                state = loan_state(loan, rules, payments.get(loan_id, []), day, schedule)
+                state = loan_state(
+                    loan, rules, payments.get(loan_id, []), day, schedule,
+                    arrangements.get(loan_id, ()),
+                )  # fmt: skip
                 want, want_dues = status_rows(loan, rules, schedule, state, arm_slot(loan_id))
                 have = statuses.get(loan_id)
                 if have is None:

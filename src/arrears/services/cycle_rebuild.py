@@ -1,10 +1,11 @@
 """Rebuild loans from the per-loan reference when their history changed.
 
-A payment, a reversal, new product rules, a loan the cycle has not seen yet, or
-an installment falling due onto held credit: for these the day cannot be
-advanced by the set-based steps, so the loan is replayed from its start
-(``loan_state``) and its status rows, roll history and journal are written from
-that. Loans are read and written in chunks: a few queries per chunk.
+A payment, a reversal, new product rules, a loan the cycle has not seen yet, an
+installment falling due onto held credit, or a moment of a repayment arrangement
+(it starts, an instalment falls due or its grace ends, it is cancelled): for these
+the day cannot be advanced by the set-based steps, so the loan is replayed from its
+start (``loan_state``) and its status rows, roll history, journal and arrangement
+outcomes (kept, broken, paid so far) are written from that. Loans are read and written in chunks: a few queries per chunk.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from arrears.domain.arrangements import ArrangementOutcome
 from arrears.domain.calendar import day_number
 from arrears.domain.daily_status import DueRow, StatusRow, status_rows
 from arrears.domain.journal import desired_effects
@@ -33,6 +35,7 @@ class _Rebuilt:
     rolls: list[Roll] = field(default_factory=list)
     next_dirty: dict[str, int] = field(default_factory=dict)
     journal: list[JournalBatchRow] = field(default_factory=list)
+    outcomes: list[ArrangementOutcome] = field(default_factory=list)
     entries: int = 0
 
 
@@ -59,6 +62,7 @@ def rebuild_loans(
         uow.cycle.write_rebuilt(
             rebuilt.statuses, rebuilt.dues, rebuilt.rolls, rebuilt.next_dirty, day_number(day)
         )
+        uow.arrangements.record_outcomes(rebuilt.outcomes)  # kept, broken, paid so far
         rolled += len(rebuilt.rolls)
         posted += rebuilt.entries
         if progress:
@@ -77,6 +81,7 @@ def _rebuild_chunk(
     terms = ledger.loan_terms(loan_ids)
     schedules = ledger.installments(loan_ids)
     payments = ledger.standing_payments(loan_ids)
+    arrangements = ledger.arrangement_terms(loan_ids)
     heads = ledger.journal_heads(loan_ids)
     behind = [i for i in loan_ids if i in resync or (heads[i][1] or date.min) < day]
     posted = ledger.posted_effects(behind) if behind else {}
@@ -86,13 +91,17 @@ def _rebuild_chunk(
         rules = ledger.product_rules(loan.product)
         schedule = schedules.get(loan_id, ())
         paid = payments.get(loan_id, [])
-        state = loan_state(loan, rules, paid, day, schedule)
+        arranged = arrangements.get(loan_id, ())
+        state = loan_state(loan, rules, paid, day, schedule, arranged)
+        out.outcomes.extend(state.arrangements)
         status, dues = status_rows(loan, rules, schedule, state, arm_slot(loan_id))
         out.statuses.append(status)
         out.dues.extend(dues)
         if old_buckets.get(loan_id) != status.bucket:
             out.rolls.append((loan_id, day, old_buckets.get(loan_id), status.bucket, status.dpd))
         later = [p.paid_on for p in paid if p.paid_on > day]
+        if state.next_arrangement_day is not None:
+            later.append(state.next_arrangement_day)  # its next moment needs the reference
         if later:
             out.next_dirty[loan_id] = day_number(min(later))
         last_seq, journal_as_of = heads[loan_id]
@@ -100,7 +109,9 @@ def _rebuild_chunk(
             continue  # a payment posted ahead of the cycle already brought it this far
         journal_as = journal_day(loan, journal_as_of, day)
         journal_state = (
-            state if journal_as == day else loan_state(loan, rules, paid, journal_as, schedule)
+            state
+            if journal_as == day
+            else loan_state(loan, rules, paid, journal_as, schedule, arranged)
         )
         view = JournalView(
             loan, journal_as, journal_as_of, last_seq, posted.get(loan_id, {}),

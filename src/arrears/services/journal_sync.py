@@ -48,6 +48,7 @@ def journal_views(
     schedules = ledger.installments(loan_ids)
     payments = ledger.standing_payments(loan_ids)
     posted = ledger.posted_effects(loan_ids)
+    arrangements = ledger.arrangement_terms(loan_ids)
     views = []
     for loan_id in loan_ids:
         loan = terms[loan_id]
@@ -56,8 +57,9 @@ def journal_views(
         as_of = journal_day(loan, journal_as_of, at_least)
         rules = ledger.product_rules(loan.product)
         state = loan_state(
-            loan, rules, payments.get(loan_id, []), as_of, schedules.get(loan_id, ())
-        )
+            loan, rules, payments.get(loan_id, []), as_of, schedules.get(loan_id, ()),
+            arrangements.get(loan_id, ()),
+        )  # fmt: skip
         desired = desired_effects(loan.principal_minor, state)
         views.append(
             JournalView(loan, as_of, journal_as_of, last_seq, posted.get(loan_id, {}), desired)

@@ -125,7 +125,8 @@ def letter_facts(
 def _state(uow: UnitOfWork, terms: LoanTerms, payments: list[Payment], day: date) -> LoanState:
     rules = uow.ledger.product_rules(terms.product)
     schedule = uow.ledger.installments([terms.loan_id]).get(terms.loan_id)
-    return loan_state(terms, rules, payments, day, schedule)
+    arrangements = uow.ledger.arrangement_terms([terms.loan_id]).get(terms.loan_id, ())
+    return loan_state(terms, rules, payments, day, schedule, arrangements)
 
 
 def _recipient(party: LetterParty) -> Recipient:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
+from arrears.domain.arrangement_policy import ArrangementPolicy
+from arrears.domain.arrangements import ArrangementOutcome, ArrangementTerms
 from arrears.domain.audit import AuditEntry, AuditRecord, ChainHead
 from arrears.domain.compliance.facts import Contact, Person
 from arrears.domain.compliance.rules import Pack
@@ -77,6 +79,9 @@ class Ledger(Protocol):
         self, payment_id: str, reversed_on: date, reason: str, now: datetime
     ) -> None: ...
     def standing_payments(self, loan_ids: Sequence[str]) -> dict[str, list[Payment]]: ...
+    def arrangement_terms(
+        self, loan_ids: Sequence[str]
+    ) -> dict[str, tuple[ArrangementTerms, ...]]: ...
     def journal_heads(self, loan_ids: Sequence[str]) -> dict[str, tuple[int, date | None]]: ...
     def posted_effects(
         self, loan_ids: Sequence[str]
@@ -110,6 +115,119 @@ class StrategyStore(Protocol):
     def names(self) -> list[str]: ...
     def activate(self, name: str, now: datetime) -> None: ...
     def active_name(self) -> str | None: ...
+
+
+# -- arrangement policies (stored files, versions, the one active per product) -----------
+class ArrangementPolicyVersion(NamedTuple):
+    version: int
+    source_text: str
+    author: str
+    loaded_at: datetime
+
+
+class StoredArrangementPolicy(NamedTuple):
+    """One stored version of an arrangement policy, parsed: what a quote is judged by
+    (an arrangement records ``name`` and ``version``)."""
+
+    name: str
+    version: int
+    author: str
+    loaded_at: datetime
+    policy: ArrangementPolicy
+    source_text: str
+
+
+class ArrangementPolicyStore(Protocol):
+    """Arrangement policy files as loaded, every version kept, and the one active per
+    product, ``*`` for every product without its own
+    (adapters.store.arrangement_policy_sql.SqlArrangementPolicies)."""
+
+    def parse(self, text: str) -> tuple[ArrangementPolicy | None, list[Finding]]: ...
+    def save(self, name: str, text: str, checksum: str, author: str, now: datetime) -> int: ...
+    def latest(self, name: str) -> ArrangementPolicyVersion | None: ...
+    def version(self, name: str, version: int) -> ArrangementPolicyVersion | None: ...
+    def versions(self, name: str) -> list[ArrangementPolicyVersion]: ...
+    def names(self) -> list[str]: ...
+    def activate(self, product: str, name: str, now: datetime) -> None: ...
+    def active(self) -> dict[str, str]: ...
+    def policy_for(self, product: str) -> StoredArrangementPolicy | None: ...
+
+
+# -- repayment arrangements (a promise to pay keeps its own table) ------------------------
+class ArrangementRecord(NamedTuple):
+    """One stored arrangement (table ``arrangement``); money in minor units of ``currency``."""
+
+    arrangement_id: str
+    loan_id: str
+    borrower_id: str
+    number: int  # 1, 2, ... per loan
+    kind: str
+    status: str  # domain.arrangements.ArrangementStatus
+    currency: str
+    quoted_on: date
+    starts_on: date | None
+    ends_on: date | None
+    total_minor: int
+    waived_minor: int
+    fee_minor: int
+    paid_minor: int
+    terms_json: str  # adapters.store.arrangement_codec.terms_json
+    policy: str | None
+    policy_version: int | None
+    reasons: tuple[str, ...]
+    needs_approval_by: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    arm: str | None
+    source: str
+    created_by: str | None
+    note: str | None
+    created_at: datetime | None = None  # set by the store
+
+
+class ArrangementInstalmentRow(NamedTuple):
+    seq: int  # as the replay numbers it (domain.arrangement_quotes.Quote.instalment_seqs)
+    due_date: date
+    amount_minor: int
+    status: str = "open"  # open | kept | broken
+    paid_minor: int = 0
+
+
+class ArrangementStore(Protocol):
+    """Stored arrangements and their instalments (adapters.store.arrangements_sql)."""
+
+    def encode_terms(self, terms: ArrangementTerms, asked: Mapping[str, object]) -> str: ...
+    def next_number(self, loan_id: str) -> int: ...
+    def insert(
+        self,
+        record: ArrangementRecord,
+        instalments: Sequence[ArrangementInstalmentRow],
+        now: datetime,
+    ) -> None: ...
+    def get(self, arrangement_id: str) -> ArrangementRecord | None: ...
+    def instalments(self, arrangement_id: str) -> list[ArrangementInstalmentRow]: ...
+    def in_force(self, loan_id: str) -> list[ArrangementRecord]: ...
+    def count_made_since(self, borrower_id: str, since: date) -> int: ...
+    def set_status(
+        self,
+        arrangement_id: str,
+        status: str,
+        *,
+        was: str,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+        decided_by: str | None = None,
+        decided_at: datetime | None = None,
+    ) -> bool: ...
+    def record_outcomes(self, outcomes: Sequence[ArrangementOutcome]) -> int: ...
+    def mark_for_rebuild(self, loan_id: str, day: date) -> None: ...
+    # last: the name shadows the builtin ``list`` in the class body
+    def list(
+        self,
+        loan_id: str | None = None,
+        status: str | None = None,
+        borrower_id: str | None = None,
+    ) -> list[ArrangementRecord]: ...
 
 
 # -- contacts, borrower flags, promises to pay ------------------------------------------
@@ -171,6 +289,7 @@ class CycleStore(Protocol):
     def accrue_penalty(self, day: int) -> int: ...
     def refresh_status(self, day: int, as_of: date) -> int: ...
     def post_accruals(self, as_of: date, now: datetime) -> int: ...
+    def arrangement_facts(self, day: date) -> dict[str, tuple[str, str, date | None]]: ...
     def bucket_counts(self) -> dict[str, int]: ...
     def transitions(self, as_of: date) -> dict[str, int]: ...
     def stored_status(
@@ -299,6 +418,8 @@ class DocumentStore(Protocol):
 class UnitOfWork(Protocol):
     ledger: Ledger
     strategies: StrategyStore
+    arrangement_policies: ArrangementPolicyStore
+    arrangements: ArrangementStore
     contacts: ContactStore
     cycle: CycleStore
     actions: ActionStore

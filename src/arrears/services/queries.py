@@ -35,6 +35,7 @@ def _states(ledger: Ledger, loan_ids: list[str], as_of: date) -> Iterator[LoanSt
     terms = ledger.loan_terms(loan_ids)
     schedules = ledger.installments(loan_ids)
     payments = ledger.standing_payments(loan_ids)
+    arrangements = ledger.arrangement_terms(loan_ids)
     for loan_id in loan_ids:
         if loan_id not in terms:
             continue
@@ -45,6 +46,7 @@ def _states(ledger: Ledger, loan_ids: list[str], as_of: date) -> Iterator[LoanSt
             payments.get(loan_id, []),
             as_of,
             schedules[loan_id],
+            arrangements.get(loan_id, ()),
         )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -63,6 +63,15 @@ SCRATCH_TABLES = (
      " overdue_principal_minor BIGINT NOT NULL, overdue_interest_minor BIGINT NOT NULL,"
      " penalty_minor BIGINT NOT NULL, fees_minor BIGINT NOT NULL"),
 )  # fmt: skip
+
+# A loan that ever had an arrangement in effect takes the reference path for its payments
+# and marks: the set-based steps know nothing of what an arrangement carries or holds.
+_NO_ARRANGEMENT = (
+    "NOT EXISTS (SELECT 1 FROM arrangement a WHERE a.loan_id = ls.loan_id"
+    " AND a.starts_on IS NOT NULL)"
+)
+
+ARRANGEMENT_MEMORY_DAYS = 30  # a broken or kept arrangement is remembered this long
 
 COMPONENTS = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
 STATUS_COLUMNS = StatusRow._fields
@@ -167,13 +176,13 @@ class SqlCycle(DaySteps):
         self._sql(
             "INSERT INTO cycle_paying (loan_id, amount, credit, falls_today, prepays)"
             f" SELECT {columns} FROM cycle_dirty d JOIN loan_status ls ON ls.loan_id = d.loan_id"
-            " WHERE d.from_day = :day AND ls.adjusted = 0",
+            f" WHERE d.from_day = :day AND ls.adjusted = 0 AND {_NO_ARRANGEMENT}",
             params,
         )
         self._sql(
             "INSERT INTO cycle_paying (loan_id, amount, credit, falls_today, prepays)"
             f" SELECT {columns} FROM loan_status ls WHERE ls.next_due_day = :day"
-            " AND ls.credit_minor > 0 AND ls.adjusted = 0"
+            f" AND ls.credit_minor > 0 AND ls.adjusted = 0 AND {_NO_ARRANGEMENT}"
             " AND NOT EXISTS (SELECT 1 FROM cycle_dirty d WHERE d.loan_id = ls.loan_id"
             " AND d.from_day <= :day)",
             params,
@@ -365,6 +374,34 @@ class SqlCycle(DaySteps):
              tuple(sorted(flag_times.get(row[1], ()))))
             for row in rows
         ]  # fmt: skip
+
+    # -- arrangements, as the strategy sees them ---------------------------------------------
+    def arrangement_facts(self, day: date) -> dict[str, tuple[str, str, date | None]]:
+        """Each loan with an arrangement in force, or one broken or kept in the 30 days
+        through ``day``: loan → (state, kind, the next unpaid instalment's date or None).
+        In force wins over broken, broken over kept; the latest of a state wins. Statuses
+        are as the day's rebuild recorded them (it runs before the strategy)."""
+        since = self._bind(day - timedelta(days=ARRANGEMENT_MEMORY_DAYS - 1))
+        rows = self.connection.execute(
+            text(
+                "SELECT a.loan_id, a.status, a.kind, a.ends_on, a.arrangement_id,"
+                " (SELECT MIN(i.due_date) FROM arrangement_instalment i"
+                "  WHERE i.arrangement_id = a.arrangement_id AND i.status = 'open'"
+                "  AND i.due_date >= :day) FROM arrangement a"
+                " WHERE (a.status = 'active' AND a.starts_on <= :day)"
+                " OR (a.status IN ('broken', 'kept') AND a.ends_on >= :since"
+                " AND a.ends_on <= :day)"
+            ),
+            {"day": self._bind(day), "since": since},
+        ).all()
+        rank = {"active": 0, "broken": 1, "kept": 2}
+        best: dict[str, tuple[tuple[int, int], tuple[str, str, date | None]]] = {}
+        for loan_id, status, kind, ends_on, _, next_due in rows:
+            ended = as_date(ends_on) if ends_on is not None else day
+            key = (rank[status], -ended.toordinal())
+            if loan_id not in best or key < best[loan_id][0]:
+                best[loan_id] = (key, (status, kind, as_date(next_due) if next_due else None))
+        return {loan_id: facts for loan_id, (_, facts) in best.items()}
 
     # -- the day's read-outs ---------------------------------------------------------------
     def bucket_counts(self) -> dict[str, int]:

@@ -18,9 +18,11 @@ from sqlalchemy import Connection, func, select, text
 
 from arrears.adapters.product_files import ProductModel, rules_from_json
 from arrears.adapters.store import tables as t
+from arrears.adapters.store.arrangement_codec import replay_terms
 from arrears.adapters.store.bulk import as_date, insert_rows, placeholder, select_in
 from arrears.adapters.store.cycle_sql import cycle_has_run, mark_for_rebuild
 from arrears.adapters.store.journal_sql import JournalSql
+from arrears.domain.arrangements import ArrangementTerms
 from arrears.domain.calendar import day_number
 from arrears.domain.journal import disbursement_effect
 from arrears.domain.loan_state import Payment
@@ -380,6 +382,30 @@ class SqlLedger(JournalSql):
         for loan_id, payment_id, paid_on, amount in rows:
             grouped[loan_id].append(Payment(payment_id, paid_on, amount))
         return grouped
+
+    def arrangement_terms(self, loan_ids: Sequence[str]) -> dict[str, tuple[ArrangementTerms, ...]]:
+        """The arrangements that took effect, per loan (those with none are absent)."""
+        rows = self._select_in(
+            "SELECT arrangement_id, loan_id, number, kind, status, starts_on, ends_on, terms_json"
+            " FROM arrangement WHERE starts_on IS NOT NULL AND loan_id IN ({ids})",
+            loan_ids,
+        )
+        if not rows:
+            return {}
+        planned: dict[str, list[tuple[date, int]]] = defaultdict(list)
+        for arrangement_id, due, amount in select_in(
+            self.connection,
+            "SELECT i.arrangement_id, i.due_date, i.amount_minor FROM arrangement_instalment i"
+            " WHERE i.arrangement_id IN ({ids}) ORDER BY i.arrangement_id, i.seq",
+            [row.arrangement_id for row in rows],
+        ):
+            planned[arrangement_id].append((as_date(due), amount))
+        grouped: dict[str, list[ArrangementTerms]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: (r.loan_id, r.number)):
+            terms = replay_terms(row, planned.get(row.arrangement_id, ()))
+            if terms is not None:
+                grouped[row.loan_id].append(terms)
+        return {loan_id: tuple(items) for loan_id, items in grouped.items()}
 
 
 def _terms(row) -> LoanTerms:  # type: ignore[no-untyped-def]

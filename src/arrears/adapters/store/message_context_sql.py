@@ -3,7 +3,8 @@
 One row per loan joins the loan, its borrower, the cycle's stored status (``loan_status``),
 the installment due on the status day if it is still unpaid (``due_status``), the next
 installment of the stored schedule (``installment``, unless a prepayment re-amortised
-the loan: ``adjusted``) and the loan's open promise to pay that falls due first. Plain
+the loan: ``adjusted``), the loan's open promise to pay that falls due first, and the
+next open instalment of its arrangement in force. Plain
 driver SQL like the cycle's (``bulk.select_in``), the same on SQLite and PostgreSQL;
 nothing here writes.
 """
@@ -23,6 +24,14 @@ _PROMISES = f"""
 SELECT loan_id, amount_minor, due_date,
        ROW_NUMBER() OVER (PARTITION BY loan_id ORDER BY due_date, promise_id) AS rank_in_loan
 FROM promise WHERE status = '{PromiseStatus.OPEN}' AND loan_id IN ({{ids}})
+"""
+
+# The next instalment still open of each loan's arrangement in force (what it owes of it).
+_PLANS = """
+SELECT a.loan_id, i.amount_minor - i.paid_minor, i.due_date,
+       ROW_NUMBER() OVER (PARTITION BY a.loan_id ORDER BY i.due_date, i.seq) AS rank_in_loan
+FROM arrangement a JOIN arrangement_instalment i ON i.arrangement_id = a.arrangement_id
+WHERE a.status = 'active' AND i.status = 'open' AND a.loan_id IN ({ids})
 """
 
 _FACTS = """
@@ -58,9 +67,15 @@ class SqlMessageContexts:
             for row in select_in(self.connection, _PROMISES, ids)
             if row[3] == 1
         }
+        plans = {
+            row[0]: (int(row[1]), as_date(row[2]))
+            for row in select_in(self.connection, _PLANS, ids)
+            if row[3] == 1
+        }
         facts = []
         for row in select_in(self.connection, _FACTS, ids):
             promise = promises.get(row[0], (None, None))
+            plan = plans.get(row[0], (None, None))
             due_today = row[17] if row[17] is not None and row[17] > 0 else None
             facts.append(
                 MessageFacts(
@@ -70,6 +85,7 @@ class SqlMessageContexts:
                     None if due_today is None else int(due_today),
                     None if row[18] is None else int(row[18]),
                     *promise,
+                    *plan,
                 )
             )  # fmt: skip
         return sorted(facts, key=lambda f: f.loan_id)

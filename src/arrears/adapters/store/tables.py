@@ -488,3 +488,81 @@ work_item = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_work_item_queue", "queue", "status", "priority", "overdue_minor"),
 )
+
+
+# -- repayment arrangements: plans, extensions, re-ages, settlements, hardship pauses ----
+# (promises to pay keep their own table above). An arrangement takes effect at the end
+# of the day it is approved (``starts_on``); the per-loan reference replays it, and the
+# cycle records what the replay finds: kept, or broken on a day.
+arrangement = Table(
+    "arrangement",
+    metadata,
+    Column("arrangement_id", String(64), primary_key=True),
+    Column("loan_id", String(64), ForeignKey("loan.loan_id"), nullable=False),
+    Column("borrower_id", String(64), nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, … per loan
+    Column("kind", String(16), nullable=False),
+    # pending (awaiting approval) | active | kept | broken | cancelled | rejected
+    Column("status", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("quoted_on", Date, nullable=False),
+    Column("bucket", String(16)),  # the loan's bucket and DPD when quoted (for reports)
+    Column("dpd", Integer),
+    Column("starts_on", Date),  # the day it took effect (at the end of that day)
+    Column("ends_on", Date),  # kept, broken, cancelled or rejected on
+    Column("total_minor", BigInteger, nullable=False),  # to pay under it
+    Column("waived_minor", BigInteger, nullable=False),  # 罚息 waived or settlement discount
+    Column("fee_minor", BigInteger, nullable=False),
+    Column("paid_minor", BigInteger, nullable=False, server_default="0"),
+    Column("terms_json", Text, nullable=False),  # the kind's own terms
+    Column("policy", String(64)),
+    Column("policy_version", Integer),
+    Column("reasons_json", Text, nullable=False),  # limits passed, in plain words
+    Column("needs_approval_by", String(16)),
+    Column("decided_by", String(64)),  # who approved or rejected
+    Column("decided_at", DateTime(timezone=True)),
+    Column("arm", String(16)),
+    Column("source", String(16), nullable=False),  # cli | desk | portal | simulator
+    Column("created_by", String(64)),
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("loan_id", "number", name="uq_arrangement_loan_number"),
+    Index("ix_arrangement_loan", "loan_id"),
+    Index("ix_arrangement_status", "status"),
+    Index("ix_arrangement_borrower", "borrower_id", "quoted_on"),
+)
+
+arrangement_instalment = Table(
+    "arrangement_instalment",
+    metadata,
+    Column(
+        "arrangement_id", String(64), ForeignKey("arrangement.arrangement_id"), primary_key=True
+    ),
+    Column("seq", Integer, primary_key=True),
+    Column("due_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # open | kept | broken
+    Column("paid_minor", BigInteger, nullable=False, server_default="0"),
+    sqlite_with_rowid=False,
+)
+
+# Arrangement policy files, every version as loaded, and the one active per product
+# ("*": every product without its own).
+arrangement_policy = Table(
+    "arrangement_policy",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("source_text", Text, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+arrangement_policy_active = Table(
+    "arrangement_policy_active",
+    metadata,
+    Column("product", String(64), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+)

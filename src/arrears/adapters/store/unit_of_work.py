@@ -7,6 +7,8 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, Transaction
 
 from arrears.adapters.store.actions_sql import SqlActions
+from arrears.adapters.store.arrangement_policy_sql import SqlArrangementPolicies
+from arrears.adapters.store.arrangements_sql import SqlArrangements
 from arrears.adapters.store.audit_sql import SqlAudit
 from arrears.adapters.store.compliance_sql import SqlComplianceFacts
 from arrears.adapters.store.contacts_sql import SqlContacts
@@ -24,6 +26,8 @@ class SqlUnitOfWork:
 
     ledger: SqlLedger
     strategies: SqlStrategies
+    arrangement_policies: SqlArrangementPolicies
+    arrangements: SqlArrangements
     contacts: SqlContacts
     cycle: SqlCycle
     actions: SqlActions
@@ -44,6 +48,8 @@ class SqlUnitOfWork:
         self._transaction = self._connection.begin()
         self.ledger = SqlLedger(self._connection)
         self.strategies = SqlStrategies(self._connection)
+        self.arrangement_policies = SqlArrangementPolicies(self._connection)
+        self.arrangements = SqlArrangements(self._connection)
         self.contacts = SqlContacts(self._connection)
         self.cycle = SqlCycle(self._connection)
         self.actions = SqlActions(self._connection)

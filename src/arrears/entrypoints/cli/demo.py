@@ -22,6 +22,7 @@ from arrears.entrypoints.channels import build_dispatcher
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import status_record
 from arrears.services import (
+    arrangement_policies,
     compliance,
     cycle_check,
     importing,
@@ -47,6 +48,7 @@ class _Row:
 
 DEMO_ZONES = {"cn": "Asia/Shanghai", "us": "America/New_York"}
 DEMO_STRATEGIES = {"cn": "cn-consumer", "us": "us-consumer"}
+DEMO_ARRANGEMENT_POLICIES = {"cn": "cn-standard", "us": "us-standard"}
 DEMO_PACKS = {"cn": ["cn", "house"], "us": ["us-regf", "house"]}
 CYCLE_DAYS = 90
 
@@ -83,6 +85,9 @@ def demo(
     models, _ = parse_products(text)
     products.load_products(app.uow_factory, models, now)
     strategies.load_default_strategies(app.uow_factory, now, DEMO_STRATEGIES[region])
+    arrangement_policies.load_shipped_policies(
+        app.uow_factory, now, DEMO_ARRANGEMENT_POLICIES[region]
+    )
     compliance.load_shipped_packs(
         app.uow_factory, compliance.shipped_pack_texts(), now, DEMO_PACKS[region]
     )

@@ -9,15 +9,15 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from arrears.entrypoints.bootstrap import App
+from arrears.entrypoints.cli import arrange, cycle, demo, imports, ledger, readouts, strategy
 from arrears.entrypoints.cli import audit as audit_cli
 from arrears.entrypoints.cli import collections as collections_cli
 from arrears.entrypoints.cli import compliance as compliance_cli
-from arrears.entrypoints.cli import cycle, demo, imports, ledger, readouts, strategy
 from arrears.entrypoints.cli import letters as letters_cli
 from arrears.entrypoints.cli import messages as messages_cli
 from arrears.entrypoints.cli import templates as templates_cli
 from arrears.entrypoints.cli.output import app_of, console, errors
-from arrears.services import compliance, strategies
+from arrears.services import arrangement_policies, compliance, strategies
 from arrears.services.errors import ArrearsError
 from arrears.settings import load_settings
 
@@ -54,6 +54,13 @@ def init(ctx: typer.Context) -> None:
     listed = ", ".join(f"{name} v{version}" for name, version in shipped.items())
     active = strategies.active_name(application.uow_factory)
     console.print(f"default strategies: {listed}; active: {active}")
+    shipped = arrangement_policies.load_shipped_policies(
+        application.uow_factory, application.now(), application.settings.arrangement_policy
+    )
+    listed = ", ".join(f"{name} v{version}" for name, version in shipped.items())
+    active_for = arrangement_policies.active_policies(application.uow_factory)
+    active = ", ".join(f"{name} for {product}" for product, name in active_for.items())
+    console.print(f"arrangement policies: {listed}; active: {active}", highlight=False)
     packs = compliance.load_shipped_packs(
         application.uow_factory,
         compliance.shipped_pack_texts(),
@@ -75,6 +82,7 @@ app.add_typer(collections_cli.promise_app, name="promise")
 app.add_typer(cycle.app, name="cycle")
 app.command("actions")(cycle.actions)
 app.add_typer(strategy.app, name="strategy")
+app.add_typer(arrange.app, name="arrange")
 app.add_typer(compliance_cli.app, name="compliance")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(templates_cli.app, name="templates")

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from arrears.adapters.strategy_files import parse_strategy
 from arrears.domain.strategy import (
+    ARRANGEMENT_REMINDER,
     PROMISE_REMINDER,
     AmountRange,
     Conditions,
@@ -254,6 +255,12 @@ def _as_json(stored: StoredStrategy, zone: ZoneInfo) -> dict[str, Any]:
             else None
         ),
         "promise_reminder": _step_json(PROMISE_REMINDER, reminder) if reminder else None,
+        "arrangement_reminder": (
+            _step_json(ARRANGEMENT_REMINDER, strategy.arrangement_reminder)
+            | {"days_before": strategy.arrangement_reminder_days}
+            if strategy.arrangement_reminder
+            else None
+        ),
         "segments": [
             {
                 "name": segment.name,
@@ -299,9 +306,20 @@ def _print_strategy(stored: StoredStrategy, zone: ZoneInfo) -> None:
     if strategy.promise_reminder is not None:
         console.print("\n[bold]promise reminder[/bold] while a promise is open", highlight=False)
         _print_steps([(PROMISE_REMINDER, strategy.promise_reminder)], empty="")
+    if strategy.arrangement_reminder is not None:
+        days = strategy.arrangement_reminder_days
+        console.print(
+            "\n[bold]arrangement reminder[/bold] while an arrangement is in force",
+            highlight=False,
+        )
+        _print_steps(
+            [(ARRANGEMENT_REMINDER, strategy.arrangement_reminder)],
+            empty="",
+            when=f"{days} day{'s' if days != 1 else ''} before each instalment",
+        )
 
 
-def _print_steps(steps: list[tuple[str, Step]], empty: str) -> None:
+def _print_steps(steps: list[tuple[str, Step]], empty: str, when: str | None = None) -> None:
     """One line a step: ``m1.1  from day 8, every 3 days: call, priority 30``."""
     if not steps:
         console.print(f"   {empty}", highlight=False)
@@ -310,7 +328,7 @@ def _print_steps(steps: list[tuple[str, Step]], empty: str) -> None:
     for step_id, step in steps:
         template = f" {step.template}" if step.template else ""
         console.print(
-            f"   {step_id:<{width}}  {_days_text(step.days)}: {step.action.value}{template},"
+            f"   {step_id:<{width}}  {when or _days_text(step.days)}: {step.action.value}{template},"
             f" priority {step.priority}",
             markup=False,
             highlight=False,
