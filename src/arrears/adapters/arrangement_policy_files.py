@@ -12,8 +12,7 @@ passes through a float. See docs/arrangement-policy.md for the format.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -27,45 +26,23 @@ from pydantic import (
     StrictStr,
     ValidationError,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import ErrorDetails
 
+from arrears.adapters.file_values import exact_decimal, name_check, problem
 from arrears.adapters.pydantic_findings import finding_of
 from arrears.adapters.yaml_lines import YamlPath, read_yaml
 from arrears.domain.arrangement_policy import ArrangementKind, ArrangementPolicy, KindLimits, Role
 from arrears.domain.findings import Finding, FindingCode
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _MAX_NAME = 64  # arrangement_policy.name and arrangement.policy
 _KINDS = ", ".join(kind.value for kind in ArrangementKind)
-
-
-def _problem(code: FindingCode, message: str) -> PydanticCustomError:
-    """A validation error whose type is the finding code it becomes."""
-    return PydanticCustomError(code.value, message)
-
-
-def _name(value: str) -> str:
-    if not _NAME.fullmatch(value) or len(value) > _MAX_NAME:
-        raise _problem(
-            FindingCode.BAD_CHOICE,
-            f"{value!r} is not a name: use lower-case letters, digits, '-' and '_'"
-            f" (at most {_MAX_NAME})",
-        )
-    return value
+_problem = problem
+_name = name_check(_MAX_NAME)
 
 
 def _exact(value: object) -> Decimal:
-    """A non-negative decimal from text, a whole number or a YAML decimal (the reader
-    gives an unquoted ``12.5`` as an exact ``Decimal``, as in strategy files); never a
-    float."""
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise _problem(FindingCode.BAD_NUMBER, f'expected a percent such as "12.5", got {value!r}')
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise _problem(FindingCode.BAD_NUMBER, f"{value!r} is not a decimal") from None
-    if not number.is_finite() or number < 0:
-        raise _problem(FindingCode.BAD_NUMBER, f"{value!r} is not a decimal of 0 or more")
+    """A percent: an exact decimal of 0 or more with at most 2 decimals."""
+    number = exact_decimal(value, FindingCode.BAD_NUMBER, 'a percent such as "12.5"')
     if number != number.quantize(Decimal("0.01")):
         shown = repr(value) if isinstance(value, str) else str(value)
         raise _problem(FindingCode.BAD_NUMBER, f"{shown} has more than 2 decimals")

@@ -13,9 +13,8 @@ docs/strategies.md for the format.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -32,8 +31,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
+from arrears.adapters.file_values import exact_decimal, name_check, problem
 from arrears.adapters.pydantic_findings import finding_of
 from arrears.adapters.yaml_lines import YamlPath, line_of, read_yaml, render_path
 from arrears.domain.findings import Finding, FindingCode
@@ -54,38 +53,13 @@ from arrears.domain.strategy import (
     Strategy,
 )
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _MAX_NAME = 60  # a step id "<segment>.<index>" must fit the 64 characters of action.step
-
-
-def _problem(code: FindingCode, message: str) -> PydanticCustomError:
-    """A validation error whose type is the finding code it becomes."""
-    return PydanticCustomError(code.value, message)
-
-
-def _name(value: str) -> str:
-    if not _NAME.fullmatch(value) or len(value) > _MAX_NAME:
-        raise _problem(
-            FindingCode.BAD_CHOICE,
-            f"{value!r} is not a name: use lower-case letters, digits, '-' and '_'"
-            f" (at most {_MAX_NAME})",
-        )
-    return value
+_problem = problem
+_name = name_check(_MAX_NAME)
 
 
 def _exact(value: object) -> Decimal:
-    """A non-negative decimal from text, a whole number or a YAML decimal; never a float."""
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise _problem(
-            FindingCode.BAD_AMOUNT, f"expected a decimal such as '500.00', got {value!r}"
-        )
-    try:
-        amount = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise _problem(FindingCode.BAD_AMOUNT, f"{value!r} is not a decimal") from None
-    if not amount.is_finite() or amount < 0:
-        raise _problem(FindingCode.BAD_AMOUNT, f"{value!r} is not a decimal of 0 or more")
-    return amount
+    return exact_decimal(value, FindingCode.BAD_AMOUNT, "a decimal such as '500.00'")
 
 
 Name = Annotated[StrictStr, AfterValidator(_name)]
