@@ -8,8 +8,8 @@ February, March and April instalments: 73 days past due.
 from datetime import date
 from decimal import Decimal
 
+from arrears.domain.arrangement_parts import fit
 from arrears.domain.arrangement_policy import ArrangementKind
-from arrears.domain.arrangement_replay import fit
 from arrears.domain.arrangements import ArrangementStatus, ArrangementTerms, Instalment, ReageTerms
 from arrears.domain.journal import desired_effects
 from arrears.domain.loan_state import Payment, loan_state

@@ -17,19 +17,27 @@ cancellations, pause ends).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from arrears.domain.allocation import Component
+from arrears.domain.arrangement_parts import (
+    InForce,
+    Part,
+    Postings,
+    fit,
+    held_by_component,
+    outcome_of,
+    postings_of,
+    scaled,
+)
 from arrears.domain.arrangement_policy import ArrangementKind
 from arrears.domain.arrangements import (
     SEQ_BLOCK,
     ArrangementOutcome,
     ArrangementStatus,
     ArrangementTerms,
-    InstalmentOutcome,
 )
 from arrears.domain.dues import Due
 from arrears.domain.money import round_ratio
@@ -37,70 +45,6 @@ from arrears.domain.schedule import RepaymentMethod, build_schedule
 
 if TYPE_CHECKING:
     from arrears.domain.terms import LoanTerms, ProductRules
-
-# Postings per source as plain names (the journal turns them into accounts):
-# source → (entry kind, {account: amount}).
-Postings = dict[str, tuple[str, dict[str, int]]]
-
-_RECEIVABLE = {c: f"{c}_receivable" for c in Component}
-
-
-@dataclass(slots=True)
-class _Part:
-    origin: Due
-    component: Component
-    amount: int
-    capitalised: bool = False  # paid by capitalisation (re-age) instead of moved
-
-
-@dataclass(slots=True)
-class _InForce:
-    terms: ArrangementTerms
-    status: ArrangementStatus = ArrangementStatus.ACTIVE
-    ended_on: date | None = None
-    dues: list[Due] = field(default_factory=list)  # the instalments it made
-    checked: list[Due] = field(default_factory=list)  # whose payment keeps or breaks it
-    slices: list[tuple[Due, _Part]] = field(default_factory=list)  # carried due ← part
-    pool: list[_Part] = field(default_factory=list)  # re-age: the new principal's parts
-    held: list[_Part] = field(default_factory=list)  # settlement: the rest, until waived
-    waived: list[tuple[Due, int]] = field(default_factory=list)  # 罚息 waived, per due
-    dropped: list[tuple[Due, int]] = field(default_factory=list)  # interest not yet earned
-    redated: list[tuple[Due, date]] = field(default_factory=list)  # (due, original date)
-    replaced: list[Due] = field(default_factory=list)  # emptied into it
-    fee_due: Due | None = None
-    fee: int = 0
-    extra_interest: list[tuple[Due, int]] = field(default_factory=list)  # pause, accruing
-    settled: dict[Component, int] = field(default_factory=dict)  # settlement waiver
-    zero_instalments: list[tuple[date, int]] = field(default_factory=list)
-    amounts: dict[int, int] = field(default_factory=dict)  # each instalment as made, by seq
-    pause: tuple[date, date] | None = None  # frozen days (start, end]
-
-    def capitalised(self) -> dict[Component, int]:
-        total: dict[Component, int] = {}
-        for part in self.pool:
-            if part.capitalised:
-                total[part.component] = total.get(part.component, 0) + part.amount
-        return total
-
-
-def fit(amounts: list[int], total: int) -> list[int]:
-    """Instalment amounts made to add up to ``total``: money that arrived since the quote
-    paid the earliest instalments; anything more owed goes on the last.
-
-    >>> fit([100, 300, 300], 600), fit([100, 300, 300], 750), fit([100, 300], 50)
-    ([0, 300, 300], [100, 300, 350], [0, 50])
-    """
-    out = list(amounts)
-    difference = total - sum(out)
-    if difference > 0 and out:
-        out[-1] += difference
-    index = 0
-    while difference < 0 and index < len(out):
-        cut = min(out[index], -difference)
-        out[index] -= cut
-        difference += cut
-        index += 1
-    return out
 
 
 class ArrangementSteps:
@@ -116,7 +60,7 @@ class ArrangementSteps:
     annual_rate_percent: Decimal
     period_floor: date
     starting: dict[date, list[ArrangementTerms]]
-    in_force: list[_InForce]
+    in_force: list[InForce]
     pauses: list[list[date]]
     accruing: list[Due]
 
@@ -148,7 +92,7 @@ class ArrangementSteps:
 
     # -- start ---------------------------------------------------------------------
     def _start_arrangement(self, terms: ArrangementTerms, day: date) -> None:
-        active = _InForce(terms)
+        active = InForce(terms)
         self.in_force.append(active)
         kind = terms.kind
         if kind is ArrangementKind.PLAN:
@@ -176,7 +120,7 @@ class ArrangementSteps:
     def _future_regular(self) -> list[Due]:
         return [d for d in self.dues if not d.fallen_due and not d.carried and not d.replaced]
 
-    def _replace(self, active: _InForce, due: Due) -> list[_Part]:
+    def _replace(self, active: InForce, due: Due) -> list[Part]:
         """Empty an instalment not yet due into ``active``: its principal joins the pool,
         its interest (not yet earned) is dropped until the arrangement is undone."""
         parts = self._take([due], (Component.PRINCIPAL,))
@@ -187,7 +131,7 @@ class ArrangementSteps:
         active.replaced.append(due)
         return parts
 
-    def _waive_penalty(self, active: _InForce, covered: list[Due], amount: int) -> None:
+    def _waive_penalty(self, active: InForce, covered: list[Due], amount: int) -> None:
         """Waive up to ``amount`` of 罚息, oldest instalment first."""
         for due in covered:
             take = min(amount, due.unpaid(Component.PENALTY))
@@ -196,9 +140,7 @@ class ArrangementSteps:
                 active.waived.append((due, take))
                 amount -= take
 
-    def _take(
-        self, dues: list[Due], components: tuple[Component, ...] | None = None
-    ) -> list[_Part]:
+    def _take(self, dues: list[Due], components: tuple[Component, ...] | None = None) -> list[Part]:
         """Take the unpaid components out of ``dues`` (oldest first, waterfall order)."""
         order = components or self.rules.waterfall.order
         parts = []
@@ -207,11 +149,11 @@ class ArrangementSteps:
                 amount = due.unpaid(component)
                 if amount > 0:
                     due.owe(component, -amount)
-                    parts.append(_Part(due, component, amount))
+                    parts.append(Part(due, component, amount))
         return parts
 
     def _carry(
-        self, active: _InForce, parts: list[_Part], planned: list[tuple[date, int]], day: date
+        self, active: InForce, parts: list[Part], planned: list[tuple[date, int]], day: date
     ) -> None:
         """Owe ``parts`` again on carried instalments of the planned dates and amounts."""
         amounts = fit([amount for _, amount in planned], sum(p.amount for p in parts))
@@ -227,8 +169,8 @@ class ArrangementSteps:
                 part = queue[0]
                 take = min(left, part.amount)
                 if take < part.amount:  # split the part at the instalment's edge
-                    queue[0] = _Part(part.origin, part.component, part.amount - take)
-                    part = _Part(part.origin, part.component, take)
+                    queue[0] = Part(part.origin, part.component, part.amount - take)
+                    part = Part(part.origin, part.component, take)
                 else:
                     queue.pop(0)
                 due.owe(part.component, part.amount)
@@ -240,7 +182,7 @@ class ArrangementSteps:
         active.held = queue  # what no instalment carries (a settlement's remainder)
         active.checked = list(active.dues)
 
-    def _extend(self, active: _InForce, day: date) -> None:
+    def _extend(self, active: InForce, day: date) -> None:
         terms = active.terms
         target = next(
             (d for d in self.dues if d.seq == terms.extend_seq and d.unpaid_total() > 0), None
@@ -262,7 +204,7 @@ class ArrangementSteps:
             active.fee_due.owe(Component.FEE, terms.fee_minor)
             active.amounts[active.fee_due.seq] += terms.fee_minor
 
-    def _start_settlement(self, active: _InForce, day: date) -> None:
+    def _start_settlement(self, active: InForce, day: date) -> None:
         covered = self._fallen_open()
         parts = self._take(covered)
         for due in self._future_regular():
@@ -271,19 +213,19 @@ class ArrangementSteps:
         total = sum(p.amount for p in parts)
         accepted = min(sum(a for _, a in planned), total)
         carried_total = 0
-        carried: list[_Part] = []
+        carried: list[Part] = []
         for part in parts:  # the accepted amount is carried; the rest held until waived
             take = min(part.amount, accepted - carried_total)
             if take > 0:
-                carried.append(_Part(part.origin, part.component, take))
+                carried.append(Part(part.origin, part.component, take))
                 carried_total += take
             if part.amount > take:
-                active.held.append(_Part(part.origin, part.component, part.amount - take))
+                active.held.append(Part(part.origin, part.component, part.amount - take))
         held = active.held
-        self._carry(active, carried, _scaled(planned, accepted), day)
+        self._carry(active, carried, scaled(planned, accepted), day)
         active.held = held
 
-    def _start_reage(self, active: _InForce, day: date) -> None:
+    def _start_reage(self, active: InForce, day: date) -> None:
         terms = active.terms
         reage = terms.reage
         assert reage is not None
@@ -294,7 +236,7 @@ class ArrangementSteps:
                 amount = due.unpaid(component)
                 if amount > 0:
                     due.pay(component, amount)
-                    active.pool.append(_Part(due, component, amount, capitalised=True))
+                    active.pool.append(Part(due, component, amount, capitalised=True))
         active.pool += self._take(covered, (Component.PRINCIPAL,))
         for due in self._future_regular():
             active.pool += self._replace(active, due)
@@ -318,7 +260,7 @@ class ArrangementSteps:
         self.method, self.annual_rate_percent = reage.method, reage.annual_rate_percent
         self.period_floor = day
 
-    def _start_pause(self, active: _InForce, day: date) -> None:
+    def _start_pause(self, active: InForce, day: date) -> None:
         length = timedelta(days=active.terms.pause_days)
         future = self._future_regular()
         for due in future:
@@ -377,10 +319,10 @@ class ArrangementSteps:
                     self._waive_rest(active)
                 self._end(active, ArrangementStatus.KEPT, day)
 
-    def _end(self, active: _InForce, status: ArrangementStatus, day: date) -> None:
+    def _end(self, active: InForce, status: ArrangementStatus, day: date) -> None:
         active.status, active.ended_on = status, day
 
-    def _waive_rest(self, active: _InForce) -> None:
+    def _waive_rest(self, active: InForce) -> None:
         """A settlement paid: what it held back, and any shortfall within the tolerance,
         is waived now (paid from the waived account)."""
         for part in active.held:
@@ -395,7 +337,7 @@ class ArrangementSteps:
                     active.settled[component] = active.settled.get(component, 0) + amount
 
     # -- undoing ---------------------------------------------------------------------
-    def _restore(self, active: _InForce, day: date, *, cancelled: bool) -> None:
+    def _restore(self, active: InForce, day: date, *, cancelled: bool) -> None:
         """Give back to the original instalments what is still unpaid under ``active``."""
         if active.fee_due is not None and cancelled:
             unpaid_fee = min(active.fee, active.fee_due.unpaid(Component.FEE))
@@ -435,7 +377,7 @@ class ArrangementSteps:
         if origin.fallen_due and component is Component.PRINCIPAL and origin not in self.accruing:
             self.accruing.append(origin)  # 罚息 resumes on what is owed again
 
-    def _restore_pool(self, active: _InForce) -> None:
+    def _restore_pool(self, active: InForce) -> None:
         """A re-age undone: its principal still unpaid goes back, latest part first."""
         unpaid = 0
         for due in active.dues:
@@ -470,41 +412,13 @@ class ArrangementSteps:
         return sum(p.amount for a in self.in_force for p in a.held)
 
     def _held_by_component(self) -> dict[Component, int]:
-        held: dict[Component, int] = {}
-        for active in self.in_force:
-            for part in active.held:
-                held[part.component] = held.get(part.component, 0) + part.amount
-        return held
+        return held_by_component(self.in_force)
 
     def _arrangement_outcomes(self) -> tuple[ArrangementOutcome, ...]:
-        return tuple(_outcome(a, self.rules.tolerance_minor) for a in self.in_force)
+        return tuple(outcome_of(a, self.rules.tolerance_minor) for a in self.in_force)
 
     def _arrangement_postings(self) -> Postings:
-        postings: Postings = {}
-        for active in self.in_force:
-            source = f"arrangement:{active.terms.arrangement_id}"
-            waived = sum(amount for _, amount in active.waived)
-            if waived:
-                postings[f"{source}:waiver"] = (
-                    "waiver",
-                    {"waived": waived, _RECEIVABLE[Component.PENALTY]: -waived},
-                )
-            if active.fee:
-                postings[f"{source}:fee"] = (
-                    "fee",
-                    {_RECEIVABLE[Component.FEE]: active.fee, "fee_income": -active.fee},
-                )
-            capitalised = {c: v for c, v in active.capitalised().items() if v}
-            if capitalised:
-                effect = {_RECEIVABLE[c]: -v for c, v in capitalised.items()}
-                effect[_RECEIVABLE[Component.PRINCIPAL]] = sum(capitalised.values())
-                postings[f"{source}:capitalised"] = ("reage", effect)
-            settled = {c: v for c, v in active.settled.items() if v}
-            if settled:
-                effect = {_RECEIVABLE[c]: -v for c, v in settled.items()}
-                effect["waived"] = sum(settled.values())
-                postings[f"{source}:settled"] = ("waiver", effect)
-        return postings
+        return postings_of(self.in_force)
 
     def _next_arrangement_day(self, as_of: date) -> date | None:
         """The next day an arrangement may change the loan: one starting or cancelled, an
@@ -523,35 +437,3 @@ class ArrangementSteps:
                     days += [due.due_date, max(check, as_of + timedelta(days=1))]
         later = [d for d in days if d > as_of]
         return min(later) if later else None
-
-
-def _scaled(planned: list[tuple[date, int]], accepted: int) -> list[tuple[date, int]]:
-    """Planned instalments cut down (from the earliest) to what can be accepted."""
-    amounts = fit([a for _, a in planned], accepted)
-    return [(d, a) for (d, _), a in zip(planned, amounts, strict=True)]
-
-
-def _outcome(active: _InForce, tolerance_minor: int) -> ArrangementOutcome:
-    rows = []
-    for due in active.checked:
-        amount = active.amounts.get(due.seq, 0)
-        paid = sum(due.paid().values())
-        if due.fallen_due and amount - paid <= tolerance_minor:
-            status = "kept"
-        elif active.status is ArrangementStatus.BROKEN and due.due_date < (
-            active.ended_on or due.due_date
-        ):
-            status = "broken"
-        else:
-            status = "open"
-        rows.append(InstalmentOutcome(due.seq, due.due_date, amount, paid, status))
-    for due_date, k in active.zero_instalments:
-        rows.append(InstalmentOutcome(active.terms.number * SEQ_BLOCK + k, due_date, 0, 0, "kept"))
-    rows.sort(key=lambda r: r.seq)
-    return ArrangementOutcome(
-        active.terms.arrangement_id,
-        active.status,
-        active.ended_on,
-        sum(r.paid_minor for r in rows),
-        tuple(rows),
-    )

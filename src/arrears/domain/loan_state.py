@@ -26,7 +26,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from arrears.domain.allocation import Component, allocate
-from arrears.domain.arrangement_replay import ArrangementSteps, Postings
+from arrears.domain.arrangement_parts import Postings
+from arrears.domain.arrangement_replay import ArrangementSteps
 from arrears.domain.arrangements import ArrangementOutcome, ArrangementTerms
 from arrears.domain.dues import Due
 from arrears.domain.money import round_ratio
