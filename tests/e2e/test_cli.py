@@ -170,9 +170,13 @@ def test_the_demo_runs_90_days_of_cycles_and_passes_the_ledger_and_cycle_checks(
     assert "ledger check: passed" in result.stdout
     assert "cycle check: passed" in result.stdout
     assert "compliance gate denied or" in result.stdout and "house.medium_optout" in result.stdout
+    assert "repayment arrangements made in the demo" in result.stdout
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     assert run("ledger", "check", db=db).returncode == 0
     assert run("audit", "verify", db=db).returncode == 0
+    made = json.loads(run("arrange", "list", "--format", "json", db=db).stdout)
+    outcomes = {(a["kind"], a["status"]) for a in made}
+    assert {("plan", "kept"), ("plan", "broken"), ("settlement", "kept")} <= outcomes
     days = run("cycle", "--format", "json", "--as-of", "2026-01-01", db=db)
     assert days.returncode == 4, "a day before the demo's first cycle day cannot run"
 

@@ -422,6 +422,25 @@ def test_the_journal_posts_the_waiver_and_the_ledger_check_is_clean(loaded: App)
     assert [tuple(k) for k in kinds] == [("waiver", "arrangement:A1:waiver")]
 
 
+def test_a_journal_posted_past_the_start_by_a_later_payment_is_re_derived(loaded: App) -> None:
+    # Given a payment dated after the day the plan will start, its journal posted to then
+    later = PaymentRecord("P-LATER", "L1", date(2026, 4, 5), Decimal("100.00"), "CNY")
+    payments.post_payment(loaded.uow_factory, later, NOW)
+    # When a plan starts on 2026-04-01, before the journal's date
+    _create(loaded, arrangement_id="A1")
+    # Then the journal holds its waiver and agrees with the derivation at once
+    assert check_ledger(loaded.uow_factory) == []
+    with loaded.uow() as uow:
+        sources = (
+            uow.ledger.connection.execute(
+                text("SELECT source FROM journal_entry WHERE source LIKE 'arrangement:%'")
+            )
+            .scalars()
+            .all()
+        )
+    assert sources == ["arrangement:A1:waiver"]
+
+
 @pytest.mark.parametrize(
     ("kind", "request_", "seqs"),
     [

@@ -102,3 +102,15 @@ def test_the_worked_example_is_what_the_cli_prints(example: str, tmp_path: Path)
         ("arrangement:PLAN-1:waiver", "reversal"),
         ("arrangement:SETTLE-1:settled", "waiver"),
     ]
+
+
+def test_the_reports_example_is_what_the_cli_prints(example: str) -> None:
+    for marker in ("arrange create plan", "arrange create settlement"):
+        _run_block(example, marker)
+    _, steps = _block("report steps")  # their output is not shown on the page
+    for args, _ in _commands(steps):
+        result = run(*args, db=example, cwd=ROOT)
+        assert result.returncode == 0, (args, result.stderr)
+    for marker in ("report arrangements", "report cure csv"):
+        _run_block(example, marker)
+    assert run("ledger", "check", db=example).returncode == 0

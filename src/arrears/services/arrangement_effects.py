@@ -2,7 +2,7 @@
 undone, in the transaction that changes its status.
 
 - The daily cycle is asked to replay the loan from that day (the set-based steps know
-  nothing of arrangements).
+  nothing of arrangements), and a journal already posted past that day is re-derived.
 - A hardship pause puts a ``hardship`` hold for the loan on the borrower's compliance
   profile for its days, so that the gate (``house.hardship_hold``) stops contact — the
   desk's calls included, not only the strategy's steps; cancelling it ends the hold.
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from arrears.domain.arrangement_policy import ArrangementKind
 from arrears.domain.money import Money
 from arrears.services.compliance import save_profile_in
+from arrears.services.journal_sync import sync_journals
 from arrears.services.ports import ArrangementRecord, UnitOfWork
 
 # (uow, the arrangement, its instalments, the day, now) → the letter's document id, or
@@ -48,7 +49,7 @@ def took_effect(
 ) -> int | None:
     """``record`` takes effect at the end of ``day``; returns the confirmation letter's
     document id, if one was printed."""
-    uow.arrangements.mark_for_rebuild(record.loan_id, day)
+    _replay(uow, record, day, now)
     document = None
     if record.kind in CONFIRMED and effects.confirm is not None:
         rows = uow.arrangements.instalments(record.arrangement_id)
@@ -67,9 +68,17 @@ def undone(
     uow: UnitOfWork, record: ArrangementRecord, day: date, now: datetime, effects: Effects
 ) -> None:
     """``record``, which had taken effect, is undone at the end of ``day``."""
-    uow.arrangements.mark_for_rebuild(record.loan_id, day)
+    _replay(uow, record, day, now)
     if record.kind == ArrangementKind.PAUSE:
         _hold(uow, record, now, _day_start(day + timedelta(days=1), effects.zone), start=None)
+
+
+def _replay(uow: UnitOfWork, record: ArrangementRecord, day: date, now: datetime) -> None:
+    """The loan's history changed from ``day``: the next cycle replays it from there, and
+    its journal, if already posted past that day (a payment dated later), is brought
+    back to its derivation now."""
+    uow.arrangements.mark_for_rebuild(record.loan_id, day)
+    sync_journals(uow.ledger, [record.loan_id], now)
 
 
 def _day_start(day: date, zone: str) -> datetime:

@@ -149,6 +149,7 @@ def create_arrangement(
         terms_json = uow.arrangements.encode_terms(terms, payload)
         arm = arm_of_loan(uow, loan_id)
         record = _record(result, terms, status, terms_json, arm, str(source_value), created_by)
+        record = record._replace(bucket=loan.state.bucket, dpd=loan.state.dpd)
         uow.arrangements.insert(record, _instalment_rows(result.quote, number), now)
         if status is ArrangementStatus.ACTIVE:
             took_effect(uow, record, as_of, now, effects)

@@ -183,6 +183,8 @@ class ArrangementRecord(NamedTuple):
     created_by: str | None
     note: str | None
     created_at: datetime | None = None  # set by the store
+    bucket: str | None = None  # the loan's bucket and DPD on the quote's day (for reports)
+    dpd: int | None = None
 
 
 class ArrangementInstalmentRow(NamedTuple):
@@ -290,6 +292,7 @@ class CycleStore(Protocol):
     def refresh_status(self, day: int, as_of: date) -> int: ...
     def post_accruals(self, as_of: date, now: datetime) -> int: ...
     def arrangement_facts(self, day: date) -> dict[str, tuple[str, str, date | None]]: ...
+    def late_loans(self, min_dpd: int, max_dpd: int) -> list[tuple[str, int, str]]: ...
     def bucket_counts(self) -> dict[str, int]: ...
     def transitions(self, as_of: date) -> dict[str, int]: ...
     def stored_status(
@@ -415,6 +418,59 @@ class DocumentStore(Protocol):
     def mark_mailed(self, document_ids: Sequence[int], now: datetime) -> int: ...
 
 
+# -- the manager's reports (adapters.store.report_sql.SqlReports) ---------------------------
+class ArrangementCountRow(NamedTuple):
+    """Arrangements of a kind quoted in a bucket (None: not recorded), by status;
+    ``cancelled`` took effect first, ``withdrawn`` were cancelled while pending."""
+
+    kind: str
+    bucket: str | None
+    active: int
+    kept: int
+    broken: int
+    cancelled: int
+    pending: int
+    withdrawn: int
+    rejected: int
+
+
+class ArrangementMoneyRow(NamedTuple):
+    """The arrangements of a kind and currency that took effect; minor units."""
+
+    kind: str
+    currency: str
+    made: int
+    to_pay_minor: int  # sum of total_minor
+    recovered_minor: int  # sum of paid_minor
+    waived_minor: int  # net on account ``waived`` of their journal entries
+    fees_minor: int  # net fee income of their journal entries
+
+
+class ArrangementCureRow(NamedTuple):
+    """How many ended arrangements of a kind, on loans of a product, found the loan in
+    ``bucket_after`` some days after they ended."""
+
+    kind: str
+    product: str
+    bucket_after: str
+    count: int
+
+
+class ReportStore(Protocol):
+    """The manager's reports, set-based (adapters.store.report_sql.SqlReports); dates
+    ``first``/``last`` bound the day an arrangement was quoted (None: open)."""
+
+    def arrangement_counts(
+        self, first: date | None, last: date | None
+    ) -> list[ArrangementCountRow]: ...
+    def arrangement_money(
+        self, first: date | None, last: date | None
+    ) -> list[ArrangementMoneyRow]: ...
+    def arrangement_cures(
+        self, first: date | None, last: date | None, ended_by: date, after_days: int
+    ) -> list[ArrangementCureRow]: ...
+
+
 class UnitOfWork(Protocol):
     ledger: Ledger
     strategies: StrategyStore
@@ -429,6 +485,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxStore
     message_context: MessageContextStore
     documents: DocumentStore
+    reports: ReportStore
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

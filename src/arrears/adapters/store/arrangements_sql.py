@@ -262,4 +262,6 @@ def _record(row: Any) -> ArrangementRecord:
         created_by=row.created_by,
         note=row.note,
         created_at=_stored_utc(row.created_at),
+        bucket=row.bucket,
+        dpd=row.dpd,
     )

@@ -403,6 +403,17 @@ class SqlCycle(DaySteps):
                 best[loan_id] = (key, (status, kind, as_date(next_due) if next_due else None))
         return {loan_id: facts for loan_id, (_, facts) in best.items()}
 
+    def late_loans(self, min_dpd: int, max_dpd: int) -> list[tuple[str, int, str]]:
+        """(loan_id, dpd, bucket) of loans whose stored DPD is in the range, by loan id."""
+        rows = self.connection.execute(
+            text(
+                "SELECT loan_id, dpd, bucket FROM loan_status WHERE dpd >= :low AND dpd <= :high"
+                " ORDER BY loan_id"
+            ),
+            {"low": min_dpd, "high": max_dpd},
+        )
+        return [(row[0], int(row[1]), row[2]) for row in rows]
+
     # -- the day's read-outs ---------------------------------------------------------------
     def bucket_counts(self) -> dict[str, int]:
         rows = self.connection.execute(

@@ -18,6 +18,7 @@ from arrears.adapters.store.ledger_sql import SqlLedger
 from arrears.adapters.store.message_context_sql import SqlMessageContexts
 from arrears.adapters.store.outbox_sql import SqlOutbox
 from arrears.adapters.store.policy_sql import SqlPolicies
+from arrears.adapters.store.report_sql import SqlReports
 from arrears.adapters.store.strategy_sql import SqlStrategies
 
 
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     documents: SqlDocuments
     message_context: SqlMessageContexts
     outbox: SqlOutbox
+    reports: SqlReports
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self.documents = SqlDocuments(self._connection)
         self.message_context = SqlMessageContexts(self._connection)
         self.outbox = SqlOutbox(self._connection)
+        self.reports = SqlReports(self._connection)
         return self
 
     def __exit__(

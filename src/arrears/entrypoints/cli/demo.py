@@ -19,6 +19,7 @@ from arrears.domain.findings import Finding
 from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.channels import build_dispatcher
+from arrears.entrypoints.cli.demo_arrangements import DemoArrangements, show_arrangements
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import status_record
 from arrears.services import (
@@ -103,9 +104,11 @@ def demo(
         options = CycleOptions(timezone=zone)
         clock = _DemoClock(ZoneInfo(zone))
         dispatcher = build_dispatcher(app, clock=clock, seed=seed)
+        asking = DemoArrangements(app, seed)
         with progress_bar(f"daily cycle and dispatch {first} … {today}", CYCLE_DAYS) as bar:
             for offset in range(CYCLE_DAYS):
                 day = first + timedelta(days=offset)
+                asking.before_cycle(offset, day)
                 run_cycle(app.uow_factory, day, app.now, options=options)
                 clock.day = day  # the day's messages go out that morning
                 dispatcher.run_once()
@@ -118,6 +121,7 @@ def demo(
     )
     _show_cycles(app, first, today)
     _show_messages(app, first, today)
+    arranged = show_arrangements(app)
     example = _show_worst_loans(app, today)
     findings = ledger_check.check_ledger(app.uow_factory)
     console.print(
@@ -137,6 +141,8 @@ def demo(
                     "strategy show", "compliance decisions --status all", "compliance show cn",
                     "messages --status delivered --limit 10", "messages stats",
                     "letters list", "templates render due_reminder --loan " + example,
+                    "arrange list --status kept", f"arrange show {arranged}",
+                    "arrange policy show",
                     "audit verify", "export status --out status.csv"):  # fmt: skip
         console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
 
@@ -184,19 +190,14 @@ def _show_messages(app: App, first: date, last: date) -> None:
 
 def _record_requests(app: App, loans: list[Any], first: date) -> None:
     """What borrowers asked for, as a lender hears it: a few opted out of text messages,
-    a few were granted a hardship pause; the gate honours both in the cycle."""
+    which the gate honours in the cycle (hardship pauses are arrangements: see
+    ``demo_arrangements``)."""
     start = datetime.combine(first, time(9), tzinfo=UTC)
     borrowers = sorted({loan.borrower_id for loan in loans})
     for index, borrower in enumerate(borrowers):
         if index % 40 == 7:
             profile: dict[str, object] = {"opt_outs": [{"channel": "sms", "at": start.isoformat()}]}
-        elif index % 97 == 11:
-            end = start + timedelta(days=30)
-            profile = {"holds": [{"kind": "hardship", "start": start.isoformat(),
-                                  "end": end.isoformat()}]}  # fmt: skip
-        else:
-            continue
-        compliance.set_profile(app.uow_factory, borrower, profile, app.now())
+            compliance.set_profile(app.uow_factory, borrower, profile, app.now())
 
 
 def _show_cycles(app: App, first: date, last: date) -> None:

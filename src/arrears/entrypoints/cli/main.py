@@ -15,6 +15,7 @@ from arrears.entrypoints.cli import collections as collections_cli
 from arrears.entrypoints.cli import compliance as compliance_cli
 from arrears.entrypoints.cli import letters as letters_cli
 from arrears.entrypoints.cli import messages as messages_cli
+from arrears.entrypoints.cli import report as report_cli
 from arrears.entrypoints.cli import templates as templates_cli
 from arrears.entrypoints.cli.output import app_of, console, errors
 from arrears.services import arrangement_policies, compliance, strategies
@@ -89,6 +90,7 @@ app.add_typer(templates_cli.app, name="templates")
 app.command("dispatch")(messages_cli.dispatch)
 app.add_typer(messages_cli.app, name="messages")
 app.add_typer(letters_cli.app, name="letters")
+app.add_typer(report_cli.app, name="report")
 readouts.register(app)
 demo.register(app)
 
