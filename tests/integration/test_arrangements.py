@@ -268,6 +268,20 @@ def test_cancelling_an_active_plan_gives_back_the_original_obligations(loaded: A
     assert back.arrangements[0].status is ArrangementStatus.CANCELLED
 
 
+def test_a_plan_the_replay_finds_broken_cannot_be_cancelled_before_any_cycle_ran(
+    loaded: App,
+) -> None:
+    # Given a plan whose 500.00 due on 2026-04-08 was never paid (no cycle has run)
+    made = _create(loaded, arrangement_id="A1")
+    # When it is cancelled a week later
+    with pytest.raises(Conflict, match="arrangement A1 was already broken on 2026-04-09"):
+        arrangements.cancel_arrangement(loaded.uow_factory, "A1", date(2026, 4, 15), NOW)
+    # Then what the replay found is recorded, not the cancellation
+    assert made.record.status == "active"
+    (record,) = arrangements.list_arrangements(loaded.uow_factory, loan_id="L1")
+    assert (record.status, record.ends_on) == ("broken", date(2026, 4, 9))
+
+
 def test_history_cannot_be_cancelled(loaded: App) -> None:
     _create(loaded, replace(PLAN, instalments=4), arrangement_id="A1")
     arrangements.reject_arrangement(loaded.uow_factory, "A1", "zhao.min", AS_OF, NOW)

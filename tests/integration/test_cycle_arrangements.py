@@ -2,13 +2,15 @@
 
 Random loans get a random arrangement (plan, extension, settlement, re-age, pause)
 made on a random day — before that day's cycle, or after it (the next cycle takes
-it) — sometimes cancelled later, with payments arriving along the way. After every
+it) — sometimes cancelled later, with payments arriving along the way, some of them
+bounced (reversed) days later. After every
 day every loan's stored status equals ``loan_state``; at the end the journal
 equals its derivation and every arrangement's stored outcome is the replay's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -31,9 +33,13 @@ from arrears.domain.money import Rounding
 from arrears.domain.records import LoanRecord, PaymentRecord
 from arrears.domain.schedule import RepaymentMethod
 from arrears.entrypoints.bootstrap import App
+from arrears.services import arrangement_decisions as decisions
 from arrears.services import importing, ledger_check, products, queries
 from arrears.services.cycle import run_cycle
 from arrears.services.cycle_check import check_status
+from arrears.services.errors import Conflict
+from arrears.services.journal_sync import sync_journals
+from arrears.services.payments import reverse_payment
 from tests.integration.test_cycle_differential import rows
 
 FIRST_DAY = date(2026, 3, 1)
@@ -53,12 +59,12 @@ def store_arrangement(app: App, loan_id: str, terms: ArrangementTerms) -> None:
             text(
                 "INSERT INTO arrangement (arrangement_id, loan_id, borrower_id, number, kind,"
                 " status, currency, quoted_on, starts_on, total_minor, waived_minor, fee_minor,"
-                " terms_json, reasons_json, source, created_at) VALUES (:id, :loan, 'B', :number,"
+                " terms_json, reasons_json, source, created_at) VALUES (:id, :loan, :borrower, :number,"
                 " :kind, 'active', 'CNY', :day, :day, 0, 0, 0, :terms, '[]', 'test', :now)"
             ),
             {"id": terms.arrangement_id, "loan": loan_id, "number": terms.number,
-             "kind": str(terms.kind), "day": terms.starts_on, "terms": terms_json(terms),
-             "now": NOW},
+             "borrower": loan_id.replace("L", "B", 1), "kind": str(terms.kind),
+             "day": terms.starts_on, "terms": terms_json(terms), "now": NOW},
         )  # fmt: skip
         for k, instalment in enumerate(terms.instalments, start=1):
             seq = terms.number * SEQ_BLOCK + k  # numbered as the replay numbers them
@@ -71,26 +77,15 @@ def store_arrangement(app: App, loan_id: str, terms: ArrangementTerms) -> None:
                  "amount": instalment.amount_minor},
             )  # fmt: skip
         mark_for_rebuild(connection, {loan_id: day_number(terms.starts_on)})
+        sync_journals(uow.ledger, [loan_id], NOW)  # as services.arrangement_effects does
         uow.commit()
     _KINDS[terms.arrangement_id] = str(terms.kind)
 
 
 def cancel_arrangement(app: App, terms: ArrangementTerms, day: date) -> None:
-    with app.uow() as uow:
-        connection = uow.ledger.connection
-        connection.execute(
-            text(
-                "UPDATE arrangement SET status = 'cancelled', ends_on = :day"
-                " WHERE arrangement_id = :id AND status = 'active'"  # kept or broken: history
-            ),
-            {"id": terms.arrangement_id, "day": day},
-        )  # fmt: skip
-        loan_id = connection.execute(
-            text("SELECT loan_id FROM arrangement WHERE arrangement_id = :id"),
-            {"id": terms.arrangement_id},
-        ).scalar_one()
-        mark_for_rebuild(connection, {loan_id: day_number(day)})
-        uow.commit()
+    """Cancel through the service: one already kept or broken is history and stays."""
+    with contextlib.suppress(Conflict):
+        decisions.cancel_arrangement(app.uow_factory, terms.arrangement_id, day, NOW)
 
 
 @st.composite
@@ -157,7 +152,8 @@ def portfolios(draw: Any) -> Any:
             )
             amount = Decimal(draw(st.integers(1, loan.principal_minor // 3))) / 100
             record = PaymentRecord(f"{loan.loan_id}-p{k}", loan.loan_id, paid_on, amount, "CNY")
-            payments.append((arrives, record))
+            bounces = draw(st.none() | st.integers(arrives, days))  # a reversal, some days on
+            payments.append((arrives, record, bounces))
     return product, loans, plans, payments, days
 
 
@@ -172,9 +168,13 @@ def test_loans_under_arrangements_equal_the_reference_after_every_day(
     assert importing.import_loans(app.uow_factory, rows(loans), NOW).clean
     for index in range(days):
         day = FIRST_DAY + timedelta(days=index)
-        arriving = [record for arrives, record in payments if arrives == index]
+        arriving = [record for arrives, record, _ in payments if arrives == index]
         if arriving:
             assert importing.import_payments(app.uow_factory, rows(arriving), NOW).clean
+        for _, record, bounces in payments:
+            if bounces == index:
+                bounced_on = max(record.paid_on, day)
+                reverse_payment(app.uow_factory, record.payment_id, bounced_on, "bounced", NOW)
         for loan, (made, after_cycle, terms, cancelled) in zip(loans, plans, strict=True):
             if made == index and not after_cycle:
                 store_arrangement(app, loan.loan_id, terms)

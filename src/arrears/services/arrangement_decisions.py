@@ -9,10 +9,11 @@ of the day decided, and the loan is marked for the next daily cycle to replay.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from arrears.domain.arrangement_policy import ArrangementKind, Role, role_words
 from arrears.domain.arrangements import ArrangementStatus
+from arrears.domain.loan_state import loan_state
 from arrears.services import promises
 from arrears.services.arrangement_effects import Effects, took_effect, undone
 from arrears.services.errors import Conflict, InvalidInput, NotFound
@@ -115,6 +116,8 @@ def cancel_arrangement(
                     f"arrangement {arrangement_id} was already {status} on {record.ends_on}"
                 )
             uow.contacts.loan_parties(record.loan_id, lock=True)
+            if status is ArrangementStatus.ACTIVE:
+                _refuse_if_already_over(uow, record, today)
             changed = uow.arrangements.set_status(
                 arrangement_id, ArrangementStatus.CANCELLED, was=status, ends_on=today
             )
@@ -126,6 +129,33 @@ def cancel_arrangement(
     if is_promise:
         return promises.cancel_promise(uow_factory, arrangement_id, today)
     return True
+
+
+def _refuse_if_already_over(uow: UnitOfWork, record: ArrangementRecord, today: date) -> None:
+    """An arrangement the replay finds kept or broken by the end of yesterday is history,
+    even if no cycle has recorded it yet: record it now and refuse (``Conflict``)."""
+    yesterday = today - timedelta(days=1)
+    ledger = uow.ledger
+    terms = ledger.loan_terms([record.loan_id])[record.loan_id]
+    state = loan_state(
+        terms,
+        ledger.product_rules(terms.product),
+        ledger.standing_payments([record.loan_id]).get(record.loan_id, []),
+        yesterday,
+        ledger.installments([record.loan_id]).get(record.loan_id, ()),
+        ledger.arrangement_terms([record.loan_id]).get(record.loan_id, ()),
+    )
+    for outcome in state.arrangements:
+        if outcome.arrangement_id == record.arrangement_id and outcome.status in (
+            ArrangementStatus.KEPT,
+            ArrangementStatus.BROKEN,
+        ):
+            uow.arrangements.record_outcomes([outcome])
+            uow.commit()
+            raise Conflict(
+                f"arrangement {record.arrangement_id} was already {outcome.status}"
+                f" on {outcome.ended_on}"
+            )
 
 
 def check_name(what: str, value: str | None, most: int, *, required: bool = False) -> None:

@@ -98,8 +98,10 @@ def _hold(
             {"kind": HOLD_KIND, "start": start.isoformat(), "end": end.isoformat(),
              "debt": record.loan_id, "note": note}
         )  # fmt: skip
-    for hold in holds:
-        if hold.get("note") == note and datetime.fromisoformat(hold["end"]) > end:
-            hold["end"] = end.isoformat()
+    ending = [h for h in holds if h.get("note") == note and datetime.fromisoformat(h["end"]) > end]
+    if start is None and not ending:
+        return  # no hold of this pause stands beyond ``end``: nothing to change
+    for hold in ending:
+        hold["end"] = end.isoformat()
     profile["holds"] = holds
     save_profile_in(uow, record.borrower_id, profile, now)
