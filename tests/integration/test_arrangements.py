@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from arrears.adapters.product_files import parse_products
 from arrears.domain.arrangement_quotes import ArrangementRequest
-from arrears.domain.arrangements import ArrangementStatus
+from arrears.domain.arrangements import ArrangementOutcome, ArrangementStatus
 from arrears.domain.loan_state import LoanState
 from arrears.domain.records import PaymentRecord
 from arrears.entrypoints.bootstrap import App
@@ -401,6 +401,24 @@ def test_outcomes_do_not_touch_a_cancelled_arrangement(loaded: App) -> None:
         assert uow.arrangements.record_outcomes([]) == 0
         record = uow.arrangements.get("A1")
     assert record is not None and record.status == "cancelled"
+
+
+def test_a_cancelled_arrangement_the_replay_finds_broken_before_is_recorded_broken(
+    loaded: App,
+) -> None:
+    # Given a plan cancelled on 2026-04-02…
+    _create(loaded, arrangement_id="A1")
+    arrangements.cancel_arrangement(loaded.uow_factory, "A1", date(2026, 4, 2), NOW)
+    # …when a reversal shows its first instalment was never paid, the replay finds it
+    # broken on 2026-04-09, before the cancellation
+    broken = ArrangementOutcome("A1", ArrangementStatus.BROKEN, date(2026, 4, 9), 0, ())
+    active = ArrangementOutcome("A1", ArrangementStatus.ACTIVE, None, 0, ())
+    with loaded.uow() as uow:
+        assert uow.arrangements.record_outcomes([active]) == 0  # never back to active
+        assert uow.arrangements.record_outcomes([broken]) == 1
+        uow.commit()
+        record = uow.arrangements.get("A1")
+    assert record is not None and (record.status, record.ends_on) == ("broken", date(2026, 4, 9))
 
 
 def test_starting_and_ending_an_arrangement_marks_the_loan_for_the_cycle(loaded: App) -> None:

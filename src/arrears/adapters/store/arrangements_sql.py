@@ -147,14 +147,25 @@ class SqlArrangements:
     def record_outcomes(self, outcomes: Sequence[ArrangementOutcome]) -> int:
         """Write what the replay found: each arrangement's status, end and amount paid,
         and each instalment's status and amount paid. Only rows whose status the replay
-        decides (active, kept, broken) change; returns how many arrangements did.
+        decides (active, kept, broken) change, and a cancelled one the replay finds had
+        ended before its cancellation; returns how many arrangements did.
 
         Two ``executemany`` statements, whatever the number of arrangements.
         """
         if not outcomes:
             return 0
         # equalities, not IN: an executemany statement cannot expand a list
-        replayed = or_(*(_A.c.status == str(s) for s in _REPLAYED))
+        changed = self._record(outcomes, or_(*(_A.c.status == str(s) for s in _REPLAYED)))
+        # A payment reversed after a cancellation can show the arrangement had already
+        # ended before it: the replay then ignores the cancellation, and so does the record.
+        ended = [
+            o for o in outcomes if o.status in (ArrangementStatus.KEPT, ArrangementStatus.BROKEN)
+        ]
+        if ended:
+            changed += self._record(ended, _A.c.status == str(ArrangementStatus.CANCELLED))
+        return changed
+
+    def _record(self, outcomes: Sequence[ArrangementOutcome], replayed: Any) -> int:
         owner_replayed = exists().where(_A.c.arrangement_id == _I.c.arrangement_id, replayed)
         instalment_rows = [
             {"a": o.arrangement_id, "s": i.seq, "new_status": i.status, "paid": i.paid_minor}
