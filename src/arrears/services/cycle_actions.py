@@ -55,8 +55,11 @@ def plan_actions(
     for row in rows:
         facts = _with_arrangement(_facts(row, day, promises, zone), arranged, day)
         arm, stored = active.for_loan(facts.loan_id)
+        steps = _plan(stored.strategy, facts)
+        if not steps:
+            continue  # most candidates: the gate needs no person for them
         recipient = _recipient(row)
-        for step in _plan(stored.strategy, facts):
+        for step in steps:
             proposal = ContactProposal(
                 facts.loan_id, row[1], day, step.step_id, str(step.action),
                 _start_of(day, row[11] or default_zone), product=facts.product,

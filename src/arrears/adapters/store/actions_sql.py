@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from arrears.adapters.store.audit_sql import SqlAudit
-from arrears.adapters.store.bulk import as_date, as_utc, create_scratch, insert_rows, sql_value
+from arrears.adapters.store.bulk import as_date, as_utc, insert_rows, reuse_scratch, sql_value
 from arrears.adapters.store.outbox_sql import SqlOutbox
 from arrears.domain.actions import ACTION_COLUMNS, STATUS_OF_VERDICT, ActionRow
 from arrears.domain.audit import AuditRecord
@@ -46,7 +46,7 @@ class SqlActions:
         c = self.connection
         seqs = SqlAudit(c).append([_decision_record(row, now) for row in rows])
         timestamp = "TIMESTAMP WITH TIME ZONE" if self.postgres else "TIMESTAMP"
-        create_scratch(c, "cycle_planned", _PLANNED.replace("TIMESTAMP", timestamp))
+        reuse_scratch(c, "cycle_planned", _PLANNED.replace("TIMESTAMP", timestamp))
         insert_rows(
             c,
             "cycle_planned",
@@ -54,6 +54,8 @@ class SqlActions:
             [(*row.values(), seq) for row, seq in zip(rows, seqs, strict=True)],
         )
         status = " ".join(f"WHEN '{v}' THEN '{s}'" for v, s in STATUS_OF_VERDICT.items())
+        # ids only grow: the batch's actions are those after the newest one before it
+        before = c.execute(text("SELECT COALESCE(MAX(action_id), 0) FROM action")).scalar_one()
         c.execute(
             text(
                 "INSERT INTO action (as_of, loan_id, borrower_id, step, channel, template,"
@@ -66,9 +68,9 @@ class SqlActions:
             ),
             {"now": sql_value(c, now)},
         )
-        c.execute(text("DROP TABLE cycle_planned"))
+        c.execute(text("DELETE FROM cycle_planned"))
         # the outbox: the messages and work these actions make, in the same transaction
-        SqlOutbox(c).enqueue(seqs[0], seqs[-1], now)
+        SqlOutbox(c).enqueue(seqs[0], seqs[-1], now, after_action=int(before))
 
     def counts(self, day: date) -> dict[str, dict[str, int]]:
         """Actions of a day: channel → status → count."""

@@ -161,3 +161,16 @@ def create_scratch(connection: Connection, name: str, columns: str) -> None:
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
     suffix = " ON COMMIT DROP" if connection.dialect.name == "postgresql" else ""
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns}){suffix}")
+
+
+def reuse_scratch(connection: Connection, name: str, columns: str) -> None:
+    """An empty temporary table for work done again and again (each cycle day).
+
+    SQLite keeps it for the connection's life, emptied instead of dropped: creating or
+    dropping a table changes the schema, and SQLite then prepares every statement again.
+    PostgreSQL makes it anew for the transaction (``create_scratch``)."""
+    if connection.dialect.name == "postgresql":
+        create_scratch(connection, name, columns)
+        return
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})")
+    connection.exec_driver_sql(f"DELETE FROM {name}")

@@ -24,9 +24,9 @@ from sqlalchemy import Connection, text
 from arrears.adapters.store.bulk import (
     as_date,
     as_utc,
-    create_scratch,
     insert_rows,
     placeholder,
+    reuse_scratch,
     select_in,
 )
 from arrears.adapters.store.cycle_steps import UNPAID, DaySteps
@@ -34,7 +34,8 @@ from arrears.domain.allocation import Component, WaterfallMode
 from arrears.domain.daily_status import DueRow, StatusRow
 from arrears.domain.terms import ProductRules
 
-# The day's scratch tables: temporary, gone at commit (PostgreSQL) or at close (SQLite).
+# The day's scratch tables: temporary, gone at commit (PostgreSQL) or emptied at close and
+# kept for the next day (SQLite: see ``reuse_scratch``).
 SCRATCH_TABLES = (
     ("cycle_rebuild", "loan_id VARCHAR(64) PRIMARY KEY"),
     ("cycle_rules", "product VARCHAR(64) PRIMARY KEY, grace INTEGER NOT NULL,"
@@ -57,6 +58,8 @@ SCRATCH_TABLES = (
      " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, seq)"),
     ("cycle_accrual", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
      " amount BIGINT NOT NULL, PRIMARY KEY (loan_id, kind)"),
+    ("cycle_entry", "loan_id VARCHAR(64) NOT NULL, kind VARCHAR(16) NOT NULL,"
+     " currency VARCHAR(3) NOT NULL, entry_seq INTEGER NOT NULL, PRIMARY KEY (loan_id, kind)"),
     ("cycle_fresh", "loan_id VARCHAR(64) PRIMARY KEY, product VARCHAR(64) NOT NULL,"
      " dpd INTEGER NOT NULL,"
      " bucket VARCHAR(16), open_due_day INTEGER,"
@@ -130,7 +133,7 @@ class SqlCycle(DaySteps):
 
     # -- scratch tables ----------------------------------------------------------------
     def open_day(self) -> None:
-        """Create the day's scratch tables (dropped by ``close_day`` or at commit).
+        """Create (or empty) the day's scratch tables (emptied by ``close_day``).
 
         On PostgreSQL the day also holds back concurrent payment posting on the rebuild
         marks until it commits, so that no mark is cleared that the day did not see.
@@ -138,11 +141,11 @@ class SqlCycle(DaySteps):
         if self.postgres:
             self._sql("LOCK TABLE cycle_dirty IN SHARE ROW EXCLUSIVE MODE")
         for name, columns in SCRATCH_TABLES:
-            create_scratch(self.connection, name, columns)
+            reuse_scratch(self.connection, name, columns)
 
     def close_day(self) -> None:
         for name, _ in SCRATCH_TABLES:
-            self._sql(f"DROP TABLE IF EXISTS {name}")
+            self._sql(f"DELETE FROM {name}")
 
     # -- which loans are rebuilt from the reference --------------------------------------
     def choose_rebuilds(
@@ -275,8 +278,8 @@ class SqlCycle(DaySteps):
                 "SELECT DISTINCT product FROM loan_status WHERE next_due_day = :day"
                 " UNION SELECT DISTINCT ls.product FROM due_status ds"
                 " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
-                " UNION SELECT DISTINCT ls.product FROM cycle_paying cp"
-                " JOIN loan_status ls ON ls.loan_id = cp.loan_id"
+                " UNION SELECT DISTINCT product FROM loan_status"
+                " WHERE loan_id IN (SELECT loan_id FROM cycle_paying)"
             ),
             {"day": day},
         )
@@ -319,7 +322,7 @@ class SqlCycle(DaySteps):
         the gate knows of the borrower from the loan file — name, phone, e-mail, language —,
         whether they have a compliance profile, the zones their phone was placed in
         (None: not placed yet), and their flags with when each was set."""
-        create_scratch(self.connection, "cycle_candidate", "loan_id VARCHAR(64) PRIMARY KEY")
+        reuse_scratch(self.connection, "cycle_candidate", "loan_id VARCHAR(64) PRIMARY KEY")
         marks = ", ".join(f":due{i}" for i in range(len(due_days))) or "NULL"
         self._sql(
             "INSERT INTO cycle_candidate (loan_id)"
@@ -328,13 +331,13 @@ class SqlCycle(DaySteps):
             {f"due{i}": due for i, due in enumerate(due_days)},
         )
         if promised:
-            create_scratch(self.connection, "cycle_promised", "loan_id VARCHAR(64) PRIMARY KEY")
+            reuse_scratch(self.connection, "cycle_promised", "loan_id VARCHAR(64) PRIMARY KEY")
             insert_rows(self.connection, "cycle_promised", ("loan_id",), [(i,) for i in promised])
             self._sql(
                 "INSERT INTO cycle_candidate (loan_id) SELECT p.loan_id FROM cycle_promised p"
                 " WHERE NOT EXISTS (SELECT 1 FROM cycle_candidate c WHERE c.loan_id = p.loan_id)"
             )
-            self._sql("DROP TABLE cycle_promised")
+            self._sql("DELETE FROM cycle_promised")
         rows = self.connection.execute(
             text(
                 "SELECT ls.loan_id, l.borrower_id, ls.product, l.currency, ls.bucket, ls.dpd,"
@@ -350,18 +353,19 @@ class SqlCycle(DaySteps):
                 " LEFT JOIN contact_summary cs ON cs.borrower_id = l.borrower_id"
                 " LEFT JOIN compliance_profile cp ON cp.borrower_id = l.borrower_id"
                 " LEFT JOIN phone_zone pz ON pz.number = b.phone AND pz.library = :library"
-                " ORDER BY ls.loan_id"
+                " ORDER BY c.loan_id"  # down the candidates, not every loan's status
             ),
             {"library": phonenumbers.__version__},
         ).all()
         flags = self.connection.execute(
             text(
+                # CROSS JOIN: SQLite from the candidates, not down the whole book
                 "SELECT f.borrower_id, f.flag, f.set_at FROM cycle_candidate c"
-                " JOIN loan l ON l.loan_id = c.loan_id"
-                " JOIN borrower_flag f ON f.borrower_id = l.borrower_id"
+                " CROSS JOIN loan l CROSS JOIN borrower_flag f"
+                " WHERE l.loan_id = c.loan_id AND f.borrower_id = l.borrower_id"
             )
         ).all()
-        self._sql("DROP TABLE cycle_candidate")
+        self._sql("DELETE FROM cycle_candidate")
         flagged: dict[str, set[str]] = {}
         flag_times: dict[str, list[tuple[str, datetime]]] = {}
         for borrower_id, flag, set_at in flags:

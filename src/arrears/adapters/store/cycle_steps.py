@@ -91,7 +91,10 @@ class DaySteps:
             " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
             " JOIN cycle_rules r ON r.product = ls.product"
             f" WHERE ds.due_day = :day - r.grace - 1 AND {UNPAID} > r.tolerance"
-            f" AND r.late_fee > 0 AND {not_rebuilt('ls')}",
+            f" AND r.late_fee > 0 AND {not_rebuilt('ls')}"
+            # the same days, known before the loan is looked up: most rows stop here
+            " AND ds.due_day BETWEEN :day - (SELECT MAX(grace) FROM cycle_rules) - 1"
+            " AND :day - (SELECT MIN(grace) FROM cycle_rules) - 1",
             {"day": day},
         )
         self._sql("DELETE FROM cycle_charge WHERE amount < 0")
@@ -174,12 +177,14 @@ class DaySteps:
             "DELETE FROM cycle_dirty WHERE EXISTS (SELECT 1 FROM cycle_paying cp"
             " WHERE cp.loan_id = cycle_dirty.loan_id)"
         )
+        # A subquery per paying loan: a join lets SQLite scan every payment of the book.
         self._sql(
             "INSERT INTO cycle_dirty (loan_id, from_day)"
-            f" SELECT p.loan_id, MIN({self._day_of('p.paid_on')}) FROM payment p"
-            " JOIN cycle_paying cp ON cp.loan_id = p.loan_id"
-            " LEFT JOIN payment_reversal pr ON pr.payment_id = p.payment_id"
-            " WHERE p.paid_on > :as_of AND pr.payment_id IS NULL GROUP BY p.loan_id",
+            f" SELECT loan_id, {self._day_of('paid_on')} FROM (SELECT cp.loan_id,"
+            " (SELECT MIN(p.paid_on) FROM payment p LEFT JOIN payment_reversal pr"
+            " ON pr.payment_id = p.payment_id WHERE p.loan_id = cp.loan_id"
+            " AND p.paid_on > :as_of AND pr.payment_id IS NULL) AS paid_on"
+            " FROM cycle_paying cp) AS later WHERE paid_on IS NOT NULL",
             {"as_of": self._bind(as_of)},
         )
         return int(self.connection.execute(text("SELECT COUNT(*) FROM cycle_paying")).scalar_one())
@@ -196,21 +201,22 @@ class DaySteps:
         owed = " UNION ALL ".join(
             f"SELECT ds.loan_id, ds.seq, '{c}', ds.{c}_minor - ds.paid_{c}_minor, "
             + order.format(c=c)
-            + " FROM due_status ds JOIN cycle_alloc a ON a.loan_id = ds.loan_id"
-            " JOIN loan_status ls ON ls.loan_id = ds.loan_id"
+            + " FROM due_status ds JOIN loan_status ls ON ls.loan_id = ds.loan_id"
             " JOIN cycle_rules r ON r.product = ls.product"
+            # from the few loans allocating, not down every open installment
+            " WHERE ds.loan_id IN (SELECT loan_id FROM cycle_alloc)"
             for c in ("penalty", "fee", "interest", "principal")
         )
         self._sql("DELETE FROM cycle_paid")
         self._sql(f"INSERT INTO cycle_paid (loan_id, seq, component, unpaid, visit) {owed}")
-        self._sql(
-            "UPDATE cycle_paid SET amount = (SELECT CASE WHEN x.room <= 0 THEN 0"
+        self._sql(  # the running sums once (UPDATE … FROM), not again for each row
+            "UPDATE cycle_paid SET amount = CASE WHEN x.room <= 0 THEN 0"
             " WHEN x.room >= cycle_paid.unpaid THEN cycle_paid.unpaid ELSE x.room END FROM"
             " (SELECT o.loan_id, o.seq, o.component, a.amount - SUM(o.unpaid) OVER"
             " (PARTITION BY o.loan_id ORDER BY o.visit ROWS UNBOUNDED PRECEDING) + o.unpaid"
             " AS room FROM cycle_paid o JOIN cycle_alloc a ON a.loan_id = o.loan_id) AS x"
             " WHERE x.loan_id = cycle_paid.loan_id AND x.seq = cycle_paid.seq"
-            " AND x.component = cycle_paid.component)"
+            " AND x.component = cycle_paid.component"
         )
 
     def _settle_allocation(self, credit_change: str) -> None:
@@ -238,6 +244,8 @@ class DaySteps:
             " SUM(CASE WHEN component = 'principal' THEN amount ELSE 0 END) AS principal"
             " FROM cycle_paid GROUP BY loan_id) AS p ON p.loan_id = a.loan_id"
             " WHERE a.loan_id = loan_status.loan_id"
+            # the IN leads SQLite from the few loans paying, not down every loan's status
+            " AND loan_status.loan_id IN (SELECT loan_id FROM cycle_alloc)"
         )
         self._sql("DELETE FROM cycle_alloc")
         self._sql("DELETE FROM cycle_paid")
@@ -317,7 +325,8 @@ class DaySteps:
             " WHERE amount <> 0"
         )
         self._sql(  # a loan whose journal a payment already brought past the day is skipped
-            "CREATE TEMPORARY TABLE cycle_entry AS SELECT k.loan_id, k.kind, l.currency,"
+            "INSERT INTO cycle_entry (loan_id, kind, currency, entry_seq)"
+            " SELECT k.loan_id, k.kind, l.currency,"
             " l.journal_seq + ROW_NUMBER() OVER (PARTITION BY k.loan_id ORDER BY k.kind)"
             " AS entry_seq FROM (SELECT DISTINCT loan_id, kind FROM cycle_posting) AS k"
             " JOIN loan l ON l.loan_id = k.loan_id"
@@ -349,6 +358,6 @@ class DaySteps:
             " WHERE e.loan_id = loan.loan_id",
             {"as_of": self._bind(as_of)},
         )
-        self._sql("DROP TABLE cycle_entry")
+        self._sql("DELETE FROM cycle_entry")
         self._sql("DELETE FROM cycle_posting")
         return posted

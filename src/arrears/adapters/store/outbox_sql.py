@@ -52,14 +52,21 @@ class SqlOutbox:
         return sql_value(self.connection, value)
 
     # -- enqueueing -----------------------------------------------------------------------
-    def enqueue(self, first_decision: int, last_decision: int, now: datetime) -> None:
+    def enqueue(
+        self, first_decision: int, last_decision: int, now: datetime, after_action: int = 0
+    ) -> None:
         """Messages for the sms, e-mail and letter actions permitted or deferred by the
         decisions ``first_decision``…``last_decision``; work items for permitted calls,
         visits and legal referrals. A deferred message waits for its lawful moment, when
-        the gate judges it again before it is sent."""
+        the gate judges it again before it is sent. ``after_action``: an action id known
+        to be older than the batch's, so that the actions are read from their key on, not
+        found by scanning every action ever planned (their decision id has no index)."""
         day = "to_char(a.as_of, 'YYYYMMDD')" if self.postgres else "strftime('%Y%m%d', a.as_of)"
         channels = ", ".join(f"'{c}'" for c in MESSAGE_CHANNELS)
-        bounds = {"first": first_decision, "last": last_decision, "now": self._value(now)}
+        bounds = {
+            "first": first_decision, "last": last_decision, "now": self._value(now),
+            "after": after_action,
+        }  # fmt: skip
         self.connection.execute(
             text(
                 "INSERT INTO message (message_id, action_id, as_of, loan_id, borrower_id, channel,"
@@ -69,7 +76,7 @@ class SqlOutbox:
                 " a.as_of, a.loan_id, a.borrower_id, a.channel, a.template, a.arm, a.priority,"
                 " 'queued', 0, COALESCE(a.not_before, a.earliest_at),"
                 " COALESCE(a.not_before, a.earliest_at), :now FROM action a"
-                " WHERE a.decision_id BETWEEN :first AND :last"
+                " WHERE a.action_id > :after AND a.decision_id BETWEEN :first AND :last"
                 f" AND a.channel IN ({channels}) AND a.status IN ('permitted', 'deferred')"
             ),
             bounds,
@@ -82,7 +89,8 @@ class SqlOutbox:
                 " step, priority, overdue_minor, permit_id, status, created_at)"
                 f" SELECT a.action_id, CASE a.channel {queue} END, a.as_of, a.loan_id,"
                 " a.borrower_id, a.channel, a.step, a.priority, a.overdue_minor, a.permit_id,"
-                " 'open', :now FROM action a WHERE a.decision_id BETWEEN :first AND :last"
+                " 'open', :now FROM action a"
+                " WHERE a.action_id > :after AND a.decision_id BETWEEN :first AND :last"
                 f" AND a.channel IN ({work}) AND a.status = 'permitted'"
             ),
             bounds,

@@ -8,6 +8,7 @@ checksum equals the latest version's stores nothing new.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, Row, select
 
@@ -33,6 +34,14 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+@lru_cache(maxsize=16)
+def _parsed(text: str) -> tuple[Strategy | None, tuple[Finding, ...]]:
+    """A text's strategy, parsed once: the daily cycle reads the active strategy every day,
+    and its YAML takes tens of milliseconds to parse. The result is immutable (frozen)."""
+    strategy, findings = parse_strategy(text)
+    return strategy, tuple(findings)
+
+
 def _version(row: Row[tuple[int, str, str, datetime]]) -> StrategyVersion:
     return StrategyVersion(row.version, row.source_text, row.author, _as_utc(row.loaded_at))
 
@@ -43,7 +52,8 @@ class SqlStrategies:
 
     @staticmethod
     def parse(text: str) -> tuple[Strategy | None, list[Finding]]:
-        return parse_strategy(text)
+        strategy, findings = _parsed(text)
+        return strategy, list(findings)
 
     def save(self, name: str, text: str, checksum: str, author: str, now: datetime) -> int:
         """Store the text as the next version unless the latest has the same checksum."""
