@@ -215,3 +215,40 @@ def test_a_promise_made_as_an_arrangement_is_a_promise_to_pay(loaded: str) -> No
         ("P1", "promise", "open")
     ]
     assert run("arrange", "cancel", "P1", db=loaded).stdout == "arrangement P1 cancelled\n"
+
+
+def test_list_and_show_give_the_loans_bucket_and_dpd_on_the_day_it_was_quoted(
+    loaded: str,
+) -> None:
+    # given a plan quoted on 1 April, when L1 is 45 days past due (M2), and a promise on L2
+    assert run(*_plan("--instalments", "3", "--id", "A1", command="create"),
+               db=loaded).returncode == 0  # fmt: skip
+    promised = run(
+        "arrange", "create", "L2", "--kind", "promise", "--amount", "300", "--first-date",
+        "2026-04-10", "--as-of", "2026-04-01", "--id", "P1", db=loaded,
+    )  # fmt: skip
+    assert promised.returncode == 0, promised.stderr
+    # when they are listed and shown
+    listed = json.loads(run("arrange", "list", "--format", "json", db=loaded).stdout)
+    shown = json.loads(run("arrange", "show", "A1", "--format", "json", db=loaded).stdout)
+    table = run("arrange", "list", "--kind", "plan", db=loaded).stdout
+    fields = run("arrange", "show", "A1", db=loaded).stdout
+    # then the plan carries the bucket and DPD it was quoted at; a promise records none
+    assert {r["arrangement_id"]: (r["bucket"], r["dpd"]) for r in listed} == {
+        "A1": ("M2", 45),
+        "P1": (None, None),
+    }
+    assert list(listed[0])[8:10] == ["bucket", "dpd"]  # after quoted_on
+    assert (shown["quoted_on"], shown["bucket"], shown["dpd"]) == ("2026-04-01", "M2", 45)
+    assert _cells(table, "┃ arrangement_id")[4:7] == ["quoted_on", "bucket", "dpd"]
+    assert _cells(table, "│ A1")[4:7] == ["2026-04-01", "M2", "45"]
+    assert (_cells(fields, "│ bucket"), _cells(fields, "│ dpd")) == (
+        ["bucket", "M2"],
+        ["dpd", "45"],
+    )
+
+
+def _cells(table: str, start: str) -> list[str]:
+    """The cells of the first line of a printed table that starts with ``start``."""
+    line = next(line for line in table.splitlines() if line.startswith(start))
+    return [cell.strip() for cell in line.strip("│┃").replace("┃", "│").split("│")]

@@ -17,7 +17,9 @@ from decimal import Decimal
 import pytest
 
 from arrears.domain.allocation import Component
-from arrears.domain.arrangement_quotes import ArrangementRequest, Quote, QuoteRefused, quote
+from arrears.domain.arrangement_figures import QuoteRefused
+from arrears.domain.arrangement_quotes import ArrangementRequest, Quote
+from arrears.domain.arrangement_quoting import quote
 from arrears.domain.arrangements import ArrangementStatus, Instalment
 from arrears.domain.loan_state import LoanState, Payment, loan_state
 from arrears.domain.schedule import RepaymentMethod

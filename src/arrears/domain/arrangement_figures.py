@@ -1,5 +1,5 @@
 """The figures of an arrangement quote: amounts read exactly, counts, percents, dates,
-equal instalments, and shares for the policy (``domain.arrangement_quotes``).
+equal instalments, and shares for the policy (``domain.arrangement_quoting``).
 
 Each check adds a ``(field, message)`` problem instead of raising, so that a quote
 reports every problem of a request together (``QuoteRefused``).

@@ -1,47 +1,51 @@
 """Loading, reading and activating arrangement policies (docs/arrangement-policy.md).
 
-A policy file is stored whole as a new version when its text changed. Each product
-has at most one active policy, by name; ``*`` holds the one for every product without
-its own. A quote is judged by the latest version of the name active for its product,
-so loading a new version of an active policy takes effect at the next quote.
+A policy file is stored whole as a new version when its text changed (as a strategy
+is: ``services.versioned_files``). Each product has at most one active policy, by
+name; ``*`` holds the one for every product without its own. A quote is judged by the
+latest version of the name active for its product, so loading a new version of an
+active policy takes effect at the next quote.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files
 
 from arrears.domain.arrangement_policy import ArrangementPolicy
-from arrears.domain.findings import Finding
 from arrears.services.errors import InvalidInput, NotFound
 from arrears.services.ports import ArrangementPolicyVersion, StoredArrangementPolicy, UnitOfWork
+from arrears.services.versioned_files import (
+    FileSummary,
+    InvalidFile,
+    VersionedFiles,
+    check_author,
+)
+from arrears.services.versioned_files import checksum as checksum  # as it was: public here
 
 EVERY_PRODUCT = "*"  # the policy of every product that has none of its own
 # The policies shipped in the package (src/arrears/arrangements), loaded by `arrears init`.
 SHIPPED_POLICY_FILES = ("cn-standard.yaml", "us-standard.yaml")
-DEFAULT_AUTHOR = "arrears"  # the author recorded for the shipped policies
-MAX_AUTHOR = 100  # arrangement_policy.author
 MAX_PRODUCT = 64  # arrangement_policy_active.product
 
 
-class InvalidArrangementPolicy(InvalidInput):
+class InvalidArrangementPolicy(InvalidFile):
     """A policy text with problems; ``findings`` holds every one of them."""
 
-    def __init__(self, findings: Sequence[Finding], source: str = "the arrangement policy file"):
-        self.findings = list(findings)
-        listed = "\n".join(f"  {finding}" for finding in self.findings)
-        super().__init__(f"{source} is not a valid arrangement policy:\n{listed}")
+    noun = "arrangement policy"
+
+
+FILES: VersionedFiles[ArrangementPolicy, ArrangementPolicyVersion] = VersionedFiles(
+    lambda uow: uow.arrangement_policies,
+    InvalidArrangementPolicy,
+    "arrangements",
+    SHIPPED_POLICY_FILES,
+)
 
 
 @dataclass(frozen=True, slots=True)
-class ArrangementPolicySummary:
-    name: str
-    latest_version: int
-    author: str
-    loaded_at: datetime
+class ArrangementPolicySummary(FileSummary):
     products: tuple[str, ...]  # where it is active ("*": every product without its own)
 
 
@@ -51,19 +55,11 @@ class ShownPolicy:
     products: tuple[str, ...]  # where the name is active (any version: the latest is used)
 
 
-def checksum(text: str) -> str:
-    """SHA-256 of the text as loaded: any edit, even to a comment, is a new version."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def validate_text(
     uow: UnitOfWork, text: str, source: str = "the arrangement policy file"
 ) -> ArrangementPolicy:
     """The policy a text holds, or InvalidArrangementPolicy with every finding."""
-    policy, findings = uow.arrangement_policies.parse(text)
-    if policy is None:
-        raise InvalidArrangementPolicy(findings, source)
-    return policy
+    return FILES.parse(uow, text, source)
 
 
 def load_text(
@@ -76,12 +72,11 @@ def load_text(
     """Validate and store a policy file, and make it the policy of each product in
     ``activate_for`` (``*``: every product without its own); returns (name, version).
     Nothing is stored if the file or a product name has a problem."""
-    if not author.strip() or len(author) > MAX_AUTHOR:
-        raise InvalidInput(f"the author must be 1 to {MAX_AUTHOR} characters")
+    check_author(author)
     products = _products(activate_for)
     with uow_factory() as uow:
-        policy = validate_text(uow, text)
-        version = uow.arrangement_policies.save(policy.name, text, checksum(text), author, now)
+        policy = FILES.parse(uow, text)
+        version = FILES.save(uow, policy.name, text, author, now)
         for product in products:
             uow.arrangement_policies.activate(product, policy.name, now)
         uow.commit()
@@ -94,7 +89,7 @@ def activate_policy(
     """Make a stored policy the product's; returns the version its next quote uses."""
     (product,) = _products([product])
     with uow_factory() as uow:
-        latest = _latest(uow, name)
+        latest = FILES.latest(uow, name)
         uow.arrangement_policies.activate(product, name, now)
         uow.commit()
     return latest.version
@@ -126,15 +121,7 @@ def show_policy(
                     "no arrangement policy is active for every product (*): run `arrears init`"
                     " or `arrears arrange policy load FILE --activate '*'`"
                 )
-        row = _latest(uow, name)
-        if version is not None:
-            found = uow.arrangement_policies.version(name, version)
-            if found is None:
-                raise NotFound(
-                    f"arrangement policy {name} has no version {version} (latest: {row.version})"
-                )
-            row = found
-        stored = _stored(uow, name, row)
+        stored = _stored(uow, name, FILES.version(uow, name, version))
     return ShownPolicy(stored, _products_of(active, name))
 
 
@@ -142,23 +129,17 @@ def list_policies(uow_factory: Callable[[], UnitOfWork]) -> list[ArrangementPoli
     """Every stored policy at its latest version, by name, with where it is active."""
     with uow_factory() as uow:
         active = uow.arrangement_policies.active()
-        summaries = []
-        for name in uow.arrangement_policies.names():
-            row = _latest(uow, name)
-            summaries.append(
-                ArrangementPolicySummary(
-                    name, row.version, row.author, row.loaded_at, _products_of(active, name)
-                )
+        return [
+            ArrangementPolicySummary(
+                name, row.version, row.author, row.loaded_at, _products_of(active, name)
             )
-    return summaries
+            for name, row in FILES.latest_of_each(uow)
+        ]
 
 
 def shipped_policy_texts() -> dict[str, str]:
     """The shipped policy files, by file name."""
-    folder = files("arrears").joinpath("arrangements")
-    return {
-        name: folder.joinpath(name).read_text(encoding="utf-8") for name in SHIPPED_POLICY_FILES
-    }
+    return FILES.shipped_texts()
 
 
 def load_shipped_policies(
@@ -172,19 +153,9 @@ def load_shipped_policies(
     may have edited it, and an upgrade must not replace the limits they work by.
     """
     with uow_factory() as uow:
-        versions: dict[str, int] = {}
-        for file_name, text in shipped_policy_texts().items():
-            policy = validate_text(uow, text, source=f"shipped arrangement policy {file_name}")
-            latest = uow.arrangement_policies.latest(policy.name)
-            versions[policy.name] = (
-                latest.version
-                if latest is not None
-                else uow.arrangement_policies.save(
-                    policy.name, text, checksum(text), DEFAULT_AUTHOR, now
-                )
-            )
+        versions = FILES.store_shipped(uow, now)
         if not uow.arrangement_policies.active():
-            _latest(uow, active_name)
+            FILES.latest(uow, active_name)
             uow.arrangement_policies.activate(EVERY_PRODUCT, active_name, now)
         uow.commit()
     return versions
@@ -205,17 +176,8 @@ def _products_of(active: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(sorted(product for product, active_name in active.items() if active_name == name))
 
 
-def _latest(uow: UnitOfWork, name: str) -> ArrangementPolicyVersion:
-    row = uow.arrangement_policies.latest(name)
-    if row is None:
-        stored = ", ".join(uow.arrangement_policies.names()) or "none"
-        raise NotFound(f"no arrangement policy named {name!r} is stored (stored: {stored})")
-    return row
-
-
 def _stored(uow: UnitOfWork, name: str, row: ArrangementPolicyVersion) -> StoredArrangementPolicy:
-    source = f"stored arrangement policy {name} version {row.version}"
-    policy = validate_text(uow, row.source_text, source=source)
+    policy = FILES.parse_stored(uow, name, row)
     return StoredArrangementPolicy(
         name, row.version, row.author, row.loaded_at, policy, row.source_text
     )

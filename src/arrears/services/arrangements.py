@@ -1,7 +1,7 @@
 """Repayment arrangements: quoting one and making it (deciding on one pending, or
 cancelling one: ``services.arrangement_decisions``; reading: ``arrangement_views``).
 
-A quote (``domain.arrangement_quotes``) is judged by the arrangement policy active
+A quote (``domain.arrangement_quoting``) is judged by the arrangement policy active
 for the loan's product (``services.arrangement_policies``): inside every limit it
 is made ``active`` at once and takes effect at the end of the quote's day; beyond a
 limit it waits, ``pending``, for the role the policy names, and takes effect at the
@@ -24,8 +24,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
+from arrears.domain.arrangement_figures import QuoteRefused
 from arrears.domain.arrangement_policy import ArrangementKind, Verdict, judge, kind_words
-from arrears.domain.arrangement_quotes import ArrangementRequest, Quote, QuoteRefused, quote
+from arrears.domain.arrangement_quotes import ArrangementRequest, Quote
+from arrears.domain.arrangement_quoting import quote
 from arrears.domain.arrangements import ArrangementStatus, ArrangementTerms
 from arrears.domain.contacts import PromiseSource
 from arrears.domain.loan_state import LoanState, loan_state

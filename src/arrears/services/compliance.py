@@ -8,7 +8,6 @@ product (``*``); when several packs are active the strictest result wins (see
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,20 +16,19 @@ from importlib.resources import files
 from arrears.domain.audit import AuditRecord
 from arrears.domain.compliance.evaluate import in_order
 from arrears.domain.compliance.rules import Pack, Rule
-from arrears.domain.findings import Finding
-from arrears.services.errors import InvalidInput, NotFound
+from arrears.services.errors import NotFound
 from arrears.services.ports import UnitOfWork
+from arrears.services.versioned_files import InvalidFile, checksum
 
 EVERY_PRODUCT = "*"
 DEFAULT_AUTHOR = "arrears"
 SHIPPED_PACKS = ("us-regf", "cn", "uk-conc", "house")
 
 
-class InvalidPack(InvalidInput):
-    def __init__(self, findings: Sequence[Finding], source: str):
-        self.findings = list(findings)
-        lines = "\n".join(f"  {finding}" for finding in findings)
-        super().__init__(f"{source} is not a valid policy pack:\n{lines}")
+class InvalidPack(InvalidFile):
+    """A pack's text with problems; ``findings`` holds every one of them."""
+
+    noun = "policy pack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +53,9 @@ def load_pack(
     """Validate and store a pack's text as its next version."""
     with uow_factory() as uow:
         pack = parse_pack(uow, text)
-        version = uow.policies.save(pack.name, text, _checksum(text), author, now)
+        version = uow.policies.save(pack.name, text, checksum(text), author, now)
         _record(uow, "pack_loaded", pack.name, now, version=version, author=author,
-                checksum=_checksum(text))  # fmt: skip
+                checksum=checksum(text))  # fmt: skip
         uow.commit()
     return pack.name, version
 
@@ -79,10 +77,10 @@ def load_shipped_packs(
                 versions[name] = stored[name][0]
                 continue
             pack = parse_pack(uow, text, source=f"shipped pack {name}")
-            checksum = _checksum(text)
-            versions[name] = uow.policies.save(pack.name, text, checksum, DEFAULT_AUTHOR, now)
+            text_checksum = checksum(text)
+            versions[name] = uow.policies.save(pack.name, text, text_checksum, DEFAULT_AUTHOR, now)
             _record(uow, "pack_loaded", name, now, version=versions[name],
-                    author=DEFAULT_AUTHOR, checksum=checksum)  # fmt: skip
+                    author=DEFAULT_AUTHOR, checksum=text_checksum)  # fmt: skip
         if not uow.policies.active():
             for name in activate:
                 _require(uow, name)
@@ -165,10 +163,6 @@ def _record(uow: UnitOfWork, kind: str, subject: str, now: datetime, **payload: 
     """Changes to what the gate decides by go on the audit log too, in their transaction
     (appended last: the append holds the log until commit)."""
     uow.audit.append([AuditRecord(kind, subject, payload, now)])
-
-
-def _checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def set_profile(

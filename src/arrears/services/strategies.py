@@ -1,39 +1,44 @@
 """Loading, reading and activating collection strategies.
 
-A strategy file is stored whole as a new version when its text changed; the
-portfolio's active strategy is a name, and the daily cycle uses that name's
-latest version (so loading a new version of the active strategy takes effect
-at the next cycle). A strategy may name a challenger, which must already be
-stored; its latest version runs on the challenger's share of loans.
+A strategy file is stored whole as a new version when its text changed (as an
+arrangement policy is: ``services.versioned_files``); the portfolio's active
+strategy is a name, and the daily cycle uses that name's latest version (so
+loading a new version of the active strategy takes effect at the next cycle). A
+strategy may name a challenger, which must already be stored; its latest version
+runs on the challenger's share of loans.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from importlib.resources import files
 
-from arrears.domain.findings import Finding
 from arrears.domain.strategy import Arm, Strategy, arm_for, arm_slot
 from arrears.services.errors import InvalidInput, NotFound
 from arrears.services.ports import StrategyVersion, UnitOfWork
+from arrears.services.versioned_files import (
+    FileSummary,
+    InvalidFile,
+    VersionedFiles,
+    check_author,
+)
+from arrears.services.versioned_files import checksum as checksum  # as it was: public here
 
 # The strategies shipped in the package (src/arrears/strategies), loaded by `arrears init`.
 DEFAULT_STRATEGY_FILES = ("cn-consumer.yaml", "us-consumer.yaml")
-DEFAULT_AUTHOR = "arrears"  # the author recorded for the shipped strategies
-MAX_AUTHOR = 100  # strategy.author column
 
 
-class InvalidStrategy(InvalidInput):
+class InvalidStrategy(InvalidFile):
     """A strategy text with problems; ``findings`` holds every one of them."""
 
-    def __init__(self, findings: Sequence[Finding], source: str = "the strategy file"):
-        self.findings = list(findings)
-        listed = "\n".join(f"  {finding}" for finding in self.findings)
-        super().__init__(f"{source} is not a valid strategy:\n{listed}")
+    noun = "strategy"
+
+
+FILES: VersionedFiles[Strategy, StrategyVersion] = VersionedFiles(
+    lambda uow: uow.strategies, InvalidStrategy, "strategies", DEFAULT_STRATEGY_FILES
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +76,8 @@ class ActiveStrategies:
 
 
 @dataclass(frozen=True, slots=True)
-class StrategySummary:
-    name: str
-    latest_version: int
-    author: str
-    loaded_at: datetime
+class StrategySummary(FileSummary):
     active: bool
-
-
-def checksum(text: str) -> str:
-    """SHA-256 of the text as loaded: any edit, even to a comment, is a new version."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_strategy(
@@ -93,17 +89,16 @@ def load_strategy(
 ) -> tuple[str, int]:
     """Validate and store a strategy file; returns (name, version). Nothing is stored if
     the file has any problem or names a challenger that is not stored."""
-    if not author.strip() or len(author) > MAX_AUTHOR:
-        raise InvalidInput(f"the author must be 1 to {MAX_AUTHOR} characters")
+    check_author(author)
     with uow_factory() as uow:
-        strategy = _parse(uow, text)
+        strategy = FILES.parse(uow, text)
         challenger = strategy.challenger
         if challenger is not None and uow.strategies.latest(challenger.strategy) is None:
             raise InvalidInput(
                 f"strategy {strategy.name} names the challenger {challenger.strategy!r},"
                 " which is not stored: load it first"
             )
-        version = uow.strategies.save(strategy.name, text, checksum(text), author, now)
+        version = FILES.save(uow, strategy.name, text, author, now)
         if activate:
             uow.strategies.activate(strategy.name, now)
         uow.commit()
@@ -113,7 +108,7 @@ def load_strategy(
 def activate_strategy(uow_factory: Callable[[], UnitOfWork], name: str, now: datetime) -> int:
     """Make a stored strategy the portfolio's; returns the version the next cycle will use."""
     with uow_factory() as uow:
-        latest = _latest(uow, name)
+        latest = FILES.latest(uow, name)
         uow.strategies.activate(name, now)
         uow.commit()
     return latest.version
@@ -127,11 +122,11 @@ def active_strategies(uow: UnitOfWork) -> ActiveStrategies | None:
     name = uow.strategies.active_name()
     if name is None:
         return None
-    champion = _stored(uow, name, _latest(uow, name), active=True)
+    champion = _stored(uow, name, FILES.latest(uow, name), active=True)
     rival = champion.strategy.challenger
     if rival is None:
         return ActiveStrategies(champion, None, Decimal(0))
-    challenger = _stored(uow, rival.strategy, _latest(uow, rival.strategy), active=False)
+    challenger = _stored(uow, rival.strategy, FILES.latest(uow, rival.strategy), active=False)
     return ActiveStrategies(champion, challenger, rival.share_percent)
 
 
@@ -159,34 +154,22 @@ def show_strategy(
                     "no strategy is active: run `arrears init` or `arrears strategy activate NAME`"
                 )
             name = active
-        row = _latest(uow, name)
-        if version is not None:
-            found = uow.strategies.version(name, version)
-            if found is None:
-                raise NotFound(f"strategy {name} has no version {version} (latest: {row.version})")
-            row = found
-        return _stored(uow, name, row, active=name == active)
+        return _stored(uow, name, FILES.version(uow, name, version), active=name == active)
 
 
 def list_strategies(uow_factory: Callable[[], UnitOfWork]) -> list[StrategySummary]:
     """Every stored strategy at its latest version, by name."""
     with uow_factory() as uow:
         active = uow.strategies.active_name()
-        summaries = []
-        for name in uow.strategies.names():
-            row = _latest(uow, name)
-            summaries.append(
-                StrategySummary(name, row.version, row.author, row.loaded_at, name == active)
-            )
-    return summaries
+        return [
+            StrategySummary(name, row.version, row.author, row.loaded_at, name == active)
+            for name, row in FILES.latest_of_each(uow)
+        ]
 
 
 def default_strategy_texts() -> dict[str, str]:
     """The shipped strategy files, by file name."""
-    folder = files("arrears").joinpath("strategies")
-    return {
-        name: folder.joinpath(name).read_text(encoding="utf-8") for name in DEFAULT_STRATEGY_FILES
-    }
+    return FILES.shipped_texts()
 
 
 def load_default_strategies(
@@ -199,39 +182,16 @@ def load_default_strategies(
     may have edited it, and an upgrade must not replace the strategy they run.
     """
     with uow_factory() as uow:
-        versions: dict[str, int] = {}
-        for file_name, text in default_strategy_texts().items():
-            strategy = _parse(uow, text, source=file_name)
-            latest = uow.strategies.latest(strategy.name)
-            versions[strategy.name] = (
-                latest.version
-                if latest is not None
-                else uow.strategies.save(strategy.name, text, checksum(text), DEFAULT_AUTHOR, now)
-            )
+        versions = FILES.store_shipped(uow, now)
         if uow.strategies.active_name() is None:
-            _latest(uow, activate_name)
+            FILES.latest(uow, activate_name)
             uow.strategies.activate(activate_name, now)
         uow.commit()
     return versions
 
 
-def _parse(uow: UnitOfWork, text: str, source: str = "the strategy file") -> Strategy:
-    strategy, findings = uow.strategies.parse(text)
-    if strategy is None:
-        raise InvalidStrategy(findings, source)
-    return strategy
-
-
-def _latest(uow: UnitOfWork, name: str) -> StrategyVersion:
-    row = uow.strategies.latest(name)
-    if row is None:
-        stored = ", ".join(uow.strategies.names()) or "none"
-        raise NotFound(f"no strategy named {name!r} is stored (stored: {stored})")
-    return row
-
-
 def _stored(uow: UnitOfWork, name: str, row: StrategyVersion, *, active: bool) -> StoredStrategy:
-    strategy = _parse(uow, row.source_text, source=f"stored strategy {name} version {row.version}")
+    strategy = FILES.parse_stored(uow, name, row)
     return StoredStrategy(
         name, row.version, row.author, row.loaded_at, strategy, row.source_text, active
     )

@@ -1,6 +1,6 @@
 """``arrears arrange quote|create|list|show|approve|reject|cancel``: repayment arrangements
 (docs/arrangements.md). Registered on ``arrange.app``; the policy commands are in
-``arrange_policy``.
+``arrange_policy``, the options quote and create share in ``arrange_options``.
 
 Money is typed and shown in major units of the loan's currency (``300.00``); dates
 default to today in the portfolio's zone (``ARREARS_TIMEZONE``).
@@ -9,7 +9,6 @@ default to today in the portfolio's zone (``ARREARS_TIMEZONE``).
 from __future__ import annotations
 
 from datetime import date, tzinfo
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +16,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 from arrears.domain.arrangement_policy import ArrangementKind, Role
-from arrears.domain.arrangement_quotes import ArrangementRequest
-from arrears.domain.schedule import RepaymentMethod
 from arrears.entrypoints.channels import arrangement_effects
+from arrears.entrypoints.cli.arrange_options import Asked
+from arrears.entrypoints.cli.option_groups import GROUP, with_option_groups
 from arrears.entrypoints.cli.output import (
     app_of,
     console,
@@ -39,128 +38,28 @@ class Shown(StrEnum):
 
 
 FORMAT = typer.Option(Shown.TABLE, "--format", help="table or json.")
-KIND = typer.Option(..., "--kind", help="promise, extension, plan, settlement, reage or pause.")
 LIST_COLUMNS = [
-    "arrangement_id", "loan_id", "kind", "status", "quoted_on", "starts_on", "ends_on",
-    "total_to_pay", "waived", "fee", "paid", "currency", "needs_approval_by",
+    "arrangement_id", "loan_id", "kind", "status", "quoted_on", "bucket", "dpd", "starts_on",
+    "ends_on", "total_to_pay", "waived", "fee", "paid", "currency", "needs_approval_by",
 ]  # fmt: skip
-
-
-def _decimal(value: str | None, option: str) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        parsed = Decimal(value)
-    except InvalidOperation:
-        raise typer.BadParameter(f"{value!r} is not a number", param_hint=option) from None
-    if not parsed.is_finite():
-        raise typer.BadParameter(f"{value!r} is not a number", param_hint=option)
-    return parsed
-
-
-def _request(  # the options every kind shares; each kind uses some (domain.arrangement_quotes)
-    instalments: int | None,
-    first_date: str | None,
-    every_days: int | None,
-    down_payment: str | None,
-    waive_penalty_percent: str | None,
-    seq: int | None,
-    days: int | None,
-    fee: str | None,
-    amount: str | None,
-    discount_percent: str | None,
-    term_months: int | None,
-    rate: str | None,
-    method: RepaymentMethod | None,
-    probation: int | None,
-    accrue_interest: bool,
-) -> ArrangementRequest:
-    return ArrangementRequest(
-        instalments=instalments,
-        first_date=parse_date(first_date, "--first-date"),
-        every_days=every_days,
-        down_payment_major=_decimal(down_payment, "--down-payment"),
-        waive_penalty_percent=_decimal(waive_penalty_percent, "--waive-penalty-percent"),
-        seq=seq,
-        days=days,
-        fee_major=_decimal(fee, "--fee"),
-        amount_major=_decimal(amount, "--amount"),
-        discount_percent=_decimal(discount_percent, "--discount-percent"),
-        term_months=term_months,
-        annual_rate_percent=_decimal(rate, "--rate"),
-        method=method,
-        probation=probation,
-        accrues_interest=True if accrue_interest else None,
-    )
-
-
-# The options of a request, shared by quote and create.
-INSTALMENTS = typer.Option(None, "--instalments", help="plan, settlement: how many.")
-FIRST_DATE = typer.Option(
-    None, "--first-date", metavar="YYYY-MM-DD",
-    help="The first instalment's date (default: a week on; reage: a month on; promise: its date).",
-)  # fmt: skip
-EVERY_DAYS = typer.Option(
-    None, "--every-days", help="plan, settlement: every K days (default: monthly)."
-)
-DOWN_PAYMENT = typer.Option(None, "--down-payment", help="plan: the first instalment's amount.")
-WAIVE = typer.Option(
-    None, "--waive-penalty-percent", help="plan, settlement, reage: the share of 罚息 waived."
-)
-SEQ = typer.Option(
-    None, "--seq", help="extension: the instalment (default: the oldest unpaid one)."
-)
-DAYS = typer.Option(None, "--days", help="extension: days later; pause: its length.")
-FEE = typer.Option(None, "--fee", help="extension: its fee.")
-AMOUNT = typer.Option(None, "--amount", help="settlement: the amount accepted; promise: promised.")
-DISCOUNT = typer.Option(
-    None, "--discount-percent", help="settlement: off what is owed besides the 罚息."
-)
-TERM = typer.Option(None, "--term-months", help="reage: the new term.")
-RATE = typer.Option(None, "--rate", help="reage: the new annual rate, percent (default: loan's).")
-METHOD = typer.Option(None, "--method", help="reage: default the loan's.")
-PROBATION = typer.Option(None, "--probation", help="reage: instalments that keep it (3).")
-ACCRUE = typer.Option(False, "--accrue-interest", help="pause: interest runs during it.")
-AS_OF = typer.Option(
-    None, "--as-of", metavar="YYYY-MM-DD", help="It takes effect at the end of (default: today)."
-)
 
 
 ON = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="The day (default: today).")
 
 
 # -- quote -------------------------------------------------------------------------------
+@with_option_groups
 def quote(
     ctx: typer.Context,
     loan_id: str,
-    kind: ArrangementKind = KIND,
-    instalments: int | None = INSTALMENTS,
-    first_date: str | None = FIRST_DATE,
-    every_days: int | None = EVERY_DAYS,
-    down_payment: str | None = DOWN_PAYMENT,
-    waive_penalty_percent: str | None = WAIVE,
-    seq: int | None = SEQ,
-    days: int | None = DAYS,
-    fee: str | None = FEE,
-    amount: str | None = AMOUNT,
-    discount_percent: str | None = DISCOUNT,
-    term_months: int | None = TERM,
-    rate: str | None = RATE,
-    method: RepaymentMethod | None = METHOD,
-    probation: int | None = PROBATION,
-    accrue_interest: bool = ACCRUE,
-    as_of: str | None = AS_OF,
+    asked: Asked = GROUP,
     format: Shown = FORMAT,
 ) -> None:
     """Quote an arrangement: its instalments, what is waived, the total to pay, and whether
     it is within the arrangement policy or who must approve it. Nothing is stored."""
     app = app_of(ctx)
-    request = _request(
-        instalments, first_date, every_days, down_payment, waive_penalty_percent, seq, days,
-        fee, amount, discount_percent, term_months, rate, method, probation, accrue_interest,
-    )  # fmt: skip
-    day = parse_date(as_of, "--as-of") or app.today()
-    result = arrangements.quote_arrangement(app.uow_factory, loan_id, kind, request, day)
+    request, day = asked.request(), asked.day(app)
+    result = arrangements.quote_arrangement(app.uow_factory, loan_id, asked.kind, request, day)
     record = quote_record(result)
     if format is Shown.JSON:
         print_json(record)
@@ -198,26 +97,11 @@ def quote_record(result: arrangements.QuoteResult) -> dict[str, Any]:
 
 
 # -- create ------------------------------------------------------------------------------
+@with_option_groups
 def create(
     ctx: typer.Context,
     loan_id: str,
-    kind: ArrangementKind = KIND,
-    instalments: int | None = INSTALMENTS,
-    first_date: str | None = FIRST_DATE,
-    every_days: int | None = EVERY_DAYS,
-    down_payment: str | None = DOWN_PAYMENT,
-    waive_penalty_percent: str | None = WAIVE,
-    seq: int | None = SEQ,
-    days: int | None = DAYS,
-    fee: str | None = FEE,
-    amount: str | None = AMOUNT,
-    discount_percent: str | None = DISCOUNT,
-    term_months: int | None = TERM,
-    rate: str | None = RATE,
-    method: RepaymentMethod | None = METHOD,
-    probation: int | None = PROBATION,
-    accrue_interest: bool = ACCRUE,
-    as_of: str | None = AS_OF,
+    asked: Asked = GROUP,
     arrangement_id: str | None = typer.Option(
         None, "--id", help="Its id (its idempotency key; default: a new one)."
     ),
@@ -227,13 +111,9 @@ def create(
     """Make an arrangement: active at once if within the policy, else pending approval; the
     same --id with the same request again changes nothing."""
     app = app_of(ctx)
-    request = _request(
-        instalments, first_date, every_days, down_payment, waive_penalty_percent, seq, days,
-        fee, amount, discount_percent, term_months, rate, method, probation, accrue_interest,
-    )  # fmt: skip
-    day = parse_date(as_of, "--as-of") or app.today()
+    request, day = asked.request(), asked.day(app)
     made = arrangements.create_arrangement(
-        app.uow_factory, loan_id, kind, request, day, app.now(), "cli", by, arrangement_id,
+        app.uow_factory, loan_id, asked.kind, request, day, app.now(), "cli", by, arrangement_id,
         effects=arrangement_effects(app.settings),
     )  # fmt: skip
     if format is Shown.JSON:
@@ -261,7 +141,8 @@ def list_(
     kind: ArrangementKind | None = typer.Option(None, "--kind"),
     format: Shown = FORMAT,
 ) -> None:
-    """Arrangements, promises to pay among them, oldest first."""
+    """Arrangements, promises to pay among them, oldest first, each with the loan's bucket
+    and DPD on the day it was quoted."""
     app = app_of(ctx)
     found = arrangements.list_arrangements(app.uow_factory, loan_id, status, kind)
     rows = [arrangement_record(r, _zone(ctx)) for r in found]
@@ -276,7 +157,8 @@ def list_(
 
 
 def show(ctx: typer.Context, arrangement_id: str, format: Shown = FORMAT) -> None:
-    """One arrangement: its terms, instalments, decision, and the loan's figures today."""
+    """One arrangement: its terms, the loan's bucket and DPD on the day it was quoted, its
+    instalments, decision, and the loan's figures today."""
     app = app_of(ctx)
     shown = arrangements.show_arrangement(app.uow_factory, arrangement_id, app.today())
     record = view_record(shown.view, _zone(ctx)) | {"loan": _loan_record(shown)}
@@ -312,6 +194,8 @@ def arrangement_record(r: ArrangementRecord, zone: tzinfo) -> dict[str, Any]:
         "status": r.status,
         "currency": r.currency,
         "quoted_on": r.quoted_on.isoformat(),
+        "bucket": r.bucket,  # the loan's on the quote's day; None for a promise, or an
+        "dpd": r.dpd,  # arrangement stored before they were recorded
         "starts_on": _iso(r.starts_on),
         "ends_on": _iso(r.ends_on),
         "total_to_pay": money(r.total_minor, r.currency),

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields
-from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,50 +22,22 @@ from arrears.domain.strategy import (
     OffsetDays,
     Step,
 )
-from arrears.entrypoints.cli.output import app_of, console, errors, print_json, print_table
+from arrears.entrypoints.cli import versioned_file_commands as versioned
+from arrears.entrypoints.cli.output import app_of, console
 from arrears.services import strategies
-from arrears.services.strategies import InvalidStrategy, StoredStrategy
+from arrears.services.strategies import StoredStrategy
 
 app = typer.Typer(
     help="Collection strategies: segments, treatments, champion/challenger (docs/strategies.md).",
     no_args_is_help=True,
 )
 
-INVALID_FILE = 2  # exit code of `strategy validate` for a file with problems: bad input
-
-
-class ShowFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-FileArgument = typer.Argument(..., exists=True, dir_okay=False, readable=True)
-FormatOption = typer.Option(ShowFormat.TABLE, "--format", help="table or json.")
-
-
-def _read(file: Path, exit_code: int) -> str:
-    try:
-        return file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        errors.print(f"{file}: not UTF-8 text ({error.reason})", markup=False, highlight=False)
-        raise typer.Exit(exit_code) from None
-
-
-def _report(file: Path, findings: Any, exit_code: int) -> None:
-    for finding in findings:
-        errors.print(f"{file}: {finding}", markup=False, highlight=False, soft_wrap=True)
-    errors.print(f"{file}: {len(findings)} problem(s); nothing was stored", highlight=False)
-    raise typer.Exit(exit_code)
-
 
 @app.command("validate")
-def validate(file: Path = FileArgument) -> None:
+def validate(file: Path = versioned.FileArgument) -> None:
     """Check a strategy file without storing it: prints "valid", or every problem with its
     line (exit 2). `load` also checks that a challenger is stored."""
-    strategy, findings = parse_strategy(_read(file, INVALID_FILE))
-    if strategy is None:
-        _report(file, findings, INVALID_FILE)
-        return
+    strategy = versioned.checked(file, parse_strategy)
     console.print(
         f"{file}: valid (strategy {strategy.name}, {len(strategy.segments)} segments)",
         markup=False,
@@ -80,23 +49,19 @@ def validate(file: Path = FileArgument) -> None:
 @app.command("load")
 def load(
     ctx: typer.Context,
-    file: Path = FileArgument,
-    author: str | None = typer.Option(
-        None, "--author", help="Who wrote it (default: $USER, else 'unknown')."
-    ),
+    file: Path = versioned.FileArgument,
+    author: str | None = versioned.AuthorOption,
     activate: bool = typer.Option(False, "--activate", help="Also make it the active strategy."),
 ) -> None:
     """Store a strategy file as a new version (the same text again keeps its version)."""
     app = app_of(ctx)
-    who = author or os.environ.get("USER") or "unknown"
-    text = _read(file, 2)
-    try:
-        name, version = strategies.load_strategy(
+    name, version = versioned.loaded(
+        file,
+        author,
+        lambda text, who: strategies.load_strategy(
             app.uow_factory, text, who, app.now(), activate=activate
-        )
-    except InvalidStrategy as error:
-        _report(file, error.findings, 2)
-        return
+        ),
+    )
     console.print(f"strategy {name}: version {version}" + (", active" if activate else ""))
 
 
@@ -104,53 +69,24 @@ def load(
 def show(
     ctx: typer.Context,
     name: str | None = typer.Argument(None, help="Default: the active strategy."),
-    version: int | None = typer.Option(None, "--version", min=1, help="Default: the latest."),
-    output: ShowFormat = FormatOption,
+    version: int | None = versioned.VersionOption,
+    output: versioned.ShowFormat = versioned.FormatOption,
 ) -> None:
     """A stored strategy: its segments with their conditions and steps, version, author."""
     app = app_of(ctx)
     stored = strategies.show_strategy(app.uow_factory, name, version)
-    zone = ZoneInfo(app.settings.timezone)
-    if output is ShowFormat.JSON:
-        print_json(_as_json(stored, zone))
-        return
-    _print_strategy(stored, zone)
+    versioned.print_stored(output, versioned.zone_of(app), stored, _as_json, _print_strategy)
 
 
 @app.command("list")
-def list_(ctx: typer.Context, output: ShowFormat = FormatOption) -> None:
+def list_(ctx: typer.Context, output: versioned.ShowFormat = versioned.FormatOption) -> None:
     """Every stored strategy at its latest version; the active one is marked."""
     app = app_of(ctx)
-    zone = ZoneInfo(app.settings.timezone)
-    rows = strategies.list_strategies(app.uow_factory)
-    if output is ShowFormat.JSON:
-        print_json(
-            [
-                {
-                    "name": r.name,
-                    "version": r.latest_version,
-                    "author": r.author,
-                    "loaded_at": _when(r.loaded_at, zone),
-                    "active": r.active,
-                }
-                for r in rows
-            ]
-        )
-        return
-    print_table(
-        None,
-        ["name", "version", "author", "loaded_at", "active"],
-        [
-            (
-                r.name,
-                r.latest_version,
-                r.author,
-                _when(r.loaded_at, zone),
-                "yes" if r.active else "",
-            )
-            for r in rows
-        ],
-    )
+    rows = [
+        (s, s.active, "yes" if s.active else "")
+        for s in strategies.list_strategies(app.uow_factory)
+    ]
+    versioned.print_summaries(output, versioned.zone_of(app), ("active", "active"), rows)
 
 
 @app.command("activate")
@@ -162,10 +98,6 @@ def activate(ctx: typer.Context, name: str) -> None:
 
 
 # -- rendering --------------------------------------------------------------------------
-def _when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat(timespec="seconds")
-
-
 def _range_text(bounds: DayRange | AmountRange) -> str:
     low, high = (
         (bounds.min, bounds.max)
@@ -246,7 +178,7 @@ def _as_json(stored: StoredStrategy, zone: ZoneInfo) -> dict[str, Any]:
         "name": stored.name,
         "version": stored.version,
         "author": stored.author,
-        "loaded_at": _when(stored.loaded_at, zone),
+        "loaded_at": versioned.when(stored.loaded_at, zone),
         "active": stored.active,
         "description": strategy.description,
         "challenger": (
@@ -282,7 +214,7 @@ def _print_strategy(stored: StoredStrategy, zone: ZoneInfo) -> None:
     state = "active" if stored.active else "not active"
     console.print(
         f"[bold]{escape(stored.name)}[/bold] version {stored.version} ({state}),"
-        f" loaded {_when(stored.loaded_at, zone)} by {escape(stored.author)}",
+        f" loaded {versioned.when(stored.loaded_at, zone)} by {escape(stored.author)}",
         highlight=False,
     )
     if strategy.description:
