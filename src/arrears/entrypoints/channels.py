@@ -26,7 +26,7 @@ from arrears.services.arrangement_effects import Effects
 from arrears.services.compliance_gate import ComplianceGate
 from arrears.services.composing import TemplateComposer
 from arrears.services.dispatch import Dispatcher, DispatchOptions
-from arrears.services.letters import NoPostalAddress, print_letter
+from arrears.services.letters import NoPostalAddress, Render, print_letter
 from arrears.services.ports import ArrangementRecord, UnitOfWork
 from arrears.settings import Settings
 
@@ -79,19 +79,19 @@ def channel_adapters(settings: Settings) -> dict[str, ChannelAdapter]:
 
 
 def letter_printer(
-    sender: Sender, addresses: dict[str, tuple[str, ...]]
+    sender: Sender, addresses: dict[str, tuple[str, ...]], render: Render = render_letter
 ) -> Callable[[UnitOfWork, dict[str, Any], datetime], int]:
     def print_one(uow: UnitOfWork, claimed: dict[str, Any], now: datetime) -> int:
         return print_letter(
             uow, message_id=claimed["message_id"], loan_id=claimed["loan_id"],
             kind=claimed["template"], language=claimed["language"], as_of=claimed["as_of"],
-            now=now, sender=sender, render=render_letter, return_addresses=addresses,
+            now=now, sender=sender, render=render, return_addresses=addresses,
         )  # fmt: skip
 
     return print_one
 
 
-def arrangement_effects(settings: Settings) -> Effects:
+def arrangement_effects(settings: Settings, render: Render = render_letter) -> Effects:
     """Arrangements as the CLI and the web app make them: confirmed by letter (plans,
     settlements, re-ages), holds ending at midnight of the portfolio's zone."""
     sender, addresses = sender_of(settings), return_addresses(settings)
@@ -107,7 +107,7 @@ def arrangement_effects(settings: Settings) -> Effects:
             return print_letter(
                 uow, message_id=f"arrangement:{record.arrangement_id}", loan_id=record.loan_id,
                 kind=LetterKind.PLAN_CONFIRMATION.value, language=None, as_of=day, now=now,
-                sender=sender, render=render_letter, return_addresses=addresses, plan=plan,
+                sender=sender, render=render, return_addresses=addresses, plan=plan,
             )  # fmt: skip
         except NoPostalAddress:
             return None  # nowhere to mail it: the desk and the portal show the plan
@@ -128,8 +128,10 @@ def build_dispatcher(
     adapters: dict[str, ChannelAdapter] | None = None,
     clock: Callable[[], datetime] | None = None,
     seed: int | None = None,
+    render: Render = render_letter,
 ) -> Dispatcher:
-    """The dispatcher of ``app``'s settings (``adapters`` replace the configured ones)."""
+    """The dispatcher of ``app``'s settings (``adapters`` replace the configured ones;
+    ``render`` lays letters out: PDF, or plain text for a dry run)."""
     settings = app.settings
     sender = sender_of(settings)
     chosen = adapters if adapters is not None else channel_adapters(settings)
@@ -147,7 +149,11 @@ def build_dispatcher(
         {channel: a for channel, a in chosen.items() if channel in wanted},
         TemplateComposer(template_book(), sender),
         partial(ComplianceGate.of, lender_names=(sender.lender_name, sender.lender_name_zh)),
-        letters=letter_printer(sender, return_addresses(settings)) if "letter" in wanted else None,
+        letters=(
+            letter_printer(sender, return_addresses(settings), render)
+            if "letter" in wanted
+            else None
+        ),
         options=options,
         rng=random.Random(seed),
         **extra,

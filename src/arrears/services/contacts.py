@@ -33,7 +33,7 @@ def record_attempt(
     a time without a zone or in the future, an outcome the channel cannot have
     (``InvalidInput``).
     """
-    _check_attempt(record, now)
+    check_attempt(record, now)
     with uow_factory() as uow:
         _check_parties(uow.contacts, record.borrower_id, record.loan_id)
         if record.arm is None and record.loan_id is not None:
@@ -43,7 +43,7 @@ def record_attempt(
     return attempt_id
 
 
-def _check_attempt(record: AttemptRecord, now: datetime) -> None:
+def check_attempt(record: AttemptRecord, now: datetime) -> None:
     at = record.attempted_at
     if at.tzinfo is None or at.utcoffset() is None:
         raise InvalidInput(f"the attempt time {at.isoformat()} has no time zone")

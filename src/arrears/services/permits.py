@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from arrears.services.errors import Conflict
 from arrears.services.ports import UnitOfWork
@@ -28,13 +29,21 @@ class Permit:
     channel: str
     template: str | None
     decision_id: int  # the audit entry of the gate's decision
+    arm: str | None = None  # champion or challenger: the strategy that planned it
 
 
 def honour_permit(
     uow: UnitOfWork, permit_id: str, loan_id: str, channel: str, now: datetime
 ) -> Permit:
     """The permit, if it allows ``channel`` to contact about ``loan_id`` at ``now``."""
-    action = uow.actions.by_permit(permit_id)
+    return permit_of(uow.actions.by_permit(permit_id), permit_id, loan_id, channel, now)
+
+
+def permit_of(
+    action: dict[str, Any] | None, permit_id: str, loan_id: str, channel: str, now: datetime
+) -> Permit:
+    """``honour_permit`` over the action already read (None: no action holds the permit);
+    a caller honouring a batch of permits reads their actions at once."""
     if action is None:
         raise PermitRefused(f"no action holds permit {permit_id!r}: the gate did not allow it")
     if action["status"] != "permitted":
@@ -50,5 +59,5 @@ def honour_permit(
         )
     return Permit(
         permit_id, action["action_id"], action["as_of"], loan_id, channel, action["template"],
-        action["decision_id"],
+        action["decision_id"], action.get("arm"),
     )  # fmt: skip

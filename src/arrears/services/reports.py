@@ -150,7 +150,7 @@ def made_lines(rows: Iterable[ArrangementCountRow]) -> tuple[MadeLine, ...]:
     >>> [(line.kind, line.made, line.kept_rate_percent) for line in made_lines(rows)]
     [('plan', 4, Decimal('66.7')), ('total', 4, Decimal('66.7'))]
     """
-    ordered = sorted(rows, key=lambda r: (_kind_order(r.kind), _bucket_order(r.bucket)))
+    ordered = sorted(rows, key=lambda r: (_kind_order(r.kind), bucket_order(r.bucket)))
     lines = [_made_line(r.kind, r.bucket, (r,)) for r in ordered]
     return (*lines, _made_line(TOTAL, None, ordered))
 
@@ -217,10 +217,10 @@ def _kind_order(kind: str) -> tuple[int, str]:
     return (KINDS.index(kind), "") if kind in KINDS else (len(KINDS), kind)
 
 
-def _bucket_order(bucket: str | None) -> list[tuple[int, int | str]]:
+def bucket_order(bucket: str | None) -> list[tuple[int, int | str]]:
     """Labels in natural order (M2 before M10); not recorded last.
 
-    >>> sorted(["M10", "M2", "early", None], key=_bucket_order)
+    >>> sorted(["M10", "M2", "early", None], key=bucket_order)
     ['M2', 'M10', 'early', None]
     """
     if bucket is None:

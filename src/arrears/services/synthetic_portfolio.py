@@ -24,7 +24,7 @@ import random
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -61,11 +61,13 @@ class Behaviour(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Portfolio:
-    """Loans, payments (by paid_on, then payment_id), and how many loans follow each behaviour."""
+    """Loans, payments (by paid_on, then payment_id), how many loans follow each behaviour,
+    and each loan's behaviour (the simulator starts its borrowers from it)."""
 
     loans: list[LoanRecord]
     payments: list[PaymentRecord]
     behaviour_counts: dict[str, int]
+    behaviour_of: dict[str, str] = field(default_factory=dict)
 
 
 Paid = list[tuple[int, int]]  # (day paid, amount_minor), in day order
@@ -110,9 +112,11 @@ def generate_portfolio(
     loans: list[LoanRecord] = []
     payments: list[PaymentRecord] = []
     behaviours: Counter[Behaviour] = Counter()
+    behaviour_of: dict[str, str] = {}
     for loan, behaviour, channel, paid in _simulate(count, as_of, seed, region, term_months):
         loans.append(loan_record(loan))
         behaviours[behaviour] += 1
+        behaviour_of[loan.loan_id] = behaviour.value
         prefix = _payment_id_prefix(loan)
         payments.extend(
             PaymentRecord(
@@ -126,7 +130,7 @@ def generate_portfolio(
             for k, (day, minor) in enumerate(paid, start=1)
         )
     payments.sort(key=lambda payment: (payment.paid_on, payment.payment_id))
-    return Portfolio(loans, payments, {b.value: behaviours[b] for b in Behaviour})
+    return Portfolio(loans, payments, {b.value: behaviours[b] for b in Behaviour}, behaviour_of)
 
 
 def iter_portfolio_rows(

@@ -16,4 +16,11 @@ def render_letter(letter: Letter) -> RenderedLetter:
     return RenderedLetter(pdf.content, pdf.pages, document.plain_text(), pdf.content_type)
 
 
-__all__ = ["render_letter"]
+def render_letter_text(letter: Letter) -> RenderedLetter:
+    """The letter's words without the PDF layout, for dry runs that print thousands
+    (the simulator): composed exactly as ``render_letter`` would, kept as plain text."""
+    text = compose(letter).plain_text()
+    return RenderedLetter(text.encode("utf-8"), 1, text, "text/plain; charset=utf-8")
+
+
+__all__ = ["render_letter", "render_letter_text"]

@@ -100,21 +100,28 @@ class SqlActions:
         )
         return {row[0]: int(row[1]) for row in rows}
 
+    def by_permits(self, permit_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``by_permit`` for many permits at once (a team's day of calls): permit → action."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(permit_ids), 500):
+            chunk = list(permit_ids[start : start + 500])
+            marks = ", ".join(f":p{i}" for i in range(len(chunk)))
+            rows = self.connection.execute(
+                text(f"SELECT permit_id, {_PERMIT_COLUMNS} FROM action WHERE permit_id IN ({marks})"),
+                {f"p{i}": permit for i, permit in enumerate(chunk)},
+            )
+            for row in rows:
+                action = dict(row._mapping)
+                found[action.pop("permit_id")] = _permitted(action)
+        return found
+
     def by_permit(self, permit_id: str) -> dict[str, Any] | None:
         """The action a permit was issued for, with its status and earliest moment."""
         row = self.connection.execute(
-            text(
-                "SELECT action_id, as_of, loan_id, borrower_id, step, channel, template, status,"
-                " earliest_at, not_before, decision_id FROM action WHERE permit_id = :permit"
-            ),
+            text(f"SELECT {_PERMIT_COLUMNS} FROM action WHERE permit_id = :permit"),
             {"permit": permit_id},
         ).first()
-        if row is None:
-            return None
-        found = dict(row._mapping)
-        found["as_of"] = as_date(found["as_of"])
-        found["earliest_at"] = as_utc(found["earliest_at"])
-        return found
+        return None if row is None else _permitted(dict(row._mapping))
 
     def by_rule(self, first: date, last: date) -> list[tuple[date, str, str, str, int]]:
         """Actions from ``first`` through ``last`` by day, status, deciding rule and channel."""
@@ -160,3 +167,16 @@ def _decision_record(row: ActionRow, now: datetime) -> AuditRecord:
         d.permit_id,
     )  # fmt: skip
     return AuditRecord("gate_decision", p.loan_id, payload, now)
+
+
+_PERMIT_COLUMNS = (
+    "action_id, as_of, loan_id, borrower_id, step, channel, template, status,"
+    " earliest_at, not_before, decision_id, arm"
+)
+
+
+def _permitted(action: dict[str, Any]) -> dict[str, Any]:
+    """An action row read for its permit, with its day and moment typed."""
+    action["as_of"] = as_date(action["as_of"])
+    action["earliest_at"] = as_utc(action["earliest_at"])
+    return action

@@ -18,8 +18,12 @@ from arrears.adapters.store.ledger_sql import SqlLedger
 from arrears.adapters.store.message_context_sql import SqlMessageContexts
 from arrears.adapters.store.outbox_sql import SqlOutbox
 from arrears.adapters.store.policy_sql import SqlPolicies
+from arrears.adapters.store.report_activity_sql import SqlActivityReports
+from arrears.adapters.store.report_portfolio_sql import SqlPortfolioReports
 from arrears.adapters.store.report_sql import SqlReports
+from arrears.adapters.store.simulation_sql import SqlSimulation
 from arrears.adapters.store.strategy_sql import SqlStrategies
+from arrears.adapters.store.work_sql import SqlWork
 
 
 class SqlUnitOfWork:
@@ -39,6 +43,10 @@ class SqlUnitOfWork:
     message_context: SqlMessageContexts
     outbox: SqlOutbox
     reports: SqlReports
+    portfolio_reports: SqlPortfolioReports
+    activity_reports: SqlActivityReports
+    work: SqlWork
+    simulation: SqlSimulation
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -62,6 +70,10 @@ class SqlUnitOfWork:
         self.message_context = SqlMessageContexts(self._connection)
         self.outbox = SqlOutbox(self._connection)
         self.reports = SqlReports(self._connection)
+        self.portfolio_reports = SqlPortfolioReports(self._connection)
+        self.activity_reports = SqlActivityReports(self._connection)
+        self.work = SqlWork(self._connection)
+        self.simulation = SqlSimulation(self._connection)
         return self
 
     def __exit__(

@@ -1,227 +1,88 @@
-"""``arrears demo``: a fresh SQLite ledger with a synthetic lender, shown as of today."""
+"""``arrears demo``: a fresh SQLite lender of about 10,000 borrowers, lived through 120
+days by the simulator with a champion and a challenger strategy, then its reports and
+charts. The web app (issue #8) will start at the end; ``--no-serve`` never starts it."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from importlib.resources import files
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
-from arrears.adapters.product_files import parse_products
 from arrears.domain.delinquency import DEFAULT_BUCKETS
-from arrears.domain.findings import Finding
-from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.channels import build_dispatcher
-from arrears.entrypoints.cli.demo_arrangements import DemoArrangements, show_arrangements
+from arrears.entrypoints.cli import report_commands
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import status_record
-from arrears.services import (
-    arrangement_policies,
-    compliance,
-    cycle_check,
-    importing,
-    ledger_check,
-    products,
-    queries,
-    roll_rates,
-    strategies,
-)
+from arrears.entrypoints.cli.report_render import rich_table
+from arrears.entrypoints.cli.simulate import Region, fresh_app, print_outcomes, run_simulation
+from arrears.entrypoints.simulator import SimulatorSetup, shipped_challenger
+from arrears.services import arrangements, compliance, cycle_check, ledger_check, queries
 from arrears.services import messages as messages_service
-from arrears.services.cycle import CycleOptions, run_cycle
-from arrears.services.synthetic_portfolio import generate_portfolio
-from arrears.settings import load_settings
 
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    line: int
-    raw: dict[str, str]
-    record: Any
-    findings: tuple[Finding, ...] = ()
-
-
-DEMO_ZONES = {"cn": "Asia/Shanghai", "us": "America/New_York"}
-DEMO_STRATEGIES = {"cn": "cn-consumer", "us": "us-consumer"}
-DEMO_ARRANGEMENT_POLICIES = {"cn": "cn-standard", "us": "us-standard"}
-DEMO_PACKS = {"cn": ["cn", "house"], "us": ["us-regf", "house"]}
-CYCLE_DAYS = 90
-
-
-def _rows(records: list[Any]) -> Any:
-    def open_rows() -> Iterator[_Row]:
-        for line, record in enumerate(records, start=2):
-            yield _Row(line, {}, record)
-
-    return open_rows
+DAYS = 120
+CHALLENGER_SHARE = Decimal(20)
+CHARTED = ("aging", "roll-rates", "vintage", "recovery")  # drawn to files
+PRINTED = ("aging", "agents", "intensity")  # their first table printed
 
 
 def demo(
-    ctx: typer.Context,
-    loans: int = typer.Option(3000, "--loans", min=10, max=200_000, help="How many loans."),
-    seed: int = typer.Option(7, "--seed", help="The same seed gives the same portfolio."),
-    region: str = typer.Option("cn", "--region", help="cn (CNY, Chinese names) or us."),
+    borrowers: int = typer.Option(10_000, "--borrowers", min=10, max=200_000, help="Borrowers."),
+    days: int = typer.Option(DAYS, "--days", min=2, max=730, help="Days to simulate."),
+    seed: int = typer.Option(7, "--seed", help="The same seed gives the same demo."),
+    region: Region = typer.Option(Region.CN, "--region", help="cn (CNY, Chinese names) or us."),
     path: Path = typer.Option(
         Path("arrears-demo.db"), "--path", help="The SQLite file to (re)create."
     ),
+    charts: Path = typer.Option(
+        Path("arrears-demo-charts"), "--charts", help="The folder the report charts go to."
+    ),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Never start the web app at the end (for scripts and CI)."
+    ),
 ) -> None:
-    """Create a fresh SQLite database with a synthetic portfolio and show it as of today."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    settings = load_settings(f"sqlite:///{path}")
-    zone = DEMO_ZONES.get(region, settings.timezone)  # "today" is the lender's day
-    app = App(settings.model_copy(update={"timezone": zone}))
-    app.init()
+    """Create a fresh SQLite lender, simulate its borrowers through the daily cycle, gate,
+    channels, arrangements and an agent team with a champion and a challenger strategy,
+    and show the reports and charts a manager lives by."""
+    app = fresh_app(path, region.value)
     today = app.today()
-    now = app.now()
-    text = (
-        files("arrears.entrypoints.cli").joinpath("demo_products.toml").read_text(encoding="utf-8")
-    )
-    models, _ = parse_products(text)
-    products.load_products(app.uow_factory, models, now)
-    strategies.load_default_strategies(app.uow_factory, now, DEMO_STRATEGIES[region])
-    arrangement_policies.load_shipped_policies(
-        app.uow_factory, now, DEMO_ARRANGEMENT_POLICIES[region]
-    )
-    compliance.load_shipped_packs(
-        app.uow_factory, compliance.shipped_pack_texts(), now, DEMO_PACKS[region]
-    )
-
-    with collector_paused():
-        portfolio = generate_portfolio(loans, today, seed=seed, region=region)
-        with progress_bar("import loans", len(portfolio.loans)) as bar:
-            importing.import_loans(app.uow_factory, _rows(portfolio.loans), now, progress=bar)
-        with progress_bar("import payments", len(portfolio.payments)) as bar:
-            importing.import_payments(app.uow_factory, _rows(portfolio.payments), now, progress=bar)
-        first = today - timedelta(days=CYCLE_DAYS - 1)
-        _record_requests(app, portfolio.loans, first)
-        options = CycleOptions(timezone=zone)
-        clock = _DemoClock(ZoneInfo(zone))
-        dispatcher = build_dispatcher(app, clock=clock, seed=seed)
-        asking = DemoArrangements(app, seed)
-        with progress_bar(f"daily cycle and dispatch {first} … {today}", CYCLE_DAYS) as bar:
-            for offset in range(CYCLE_DAYS):
-                day = first + timedelta(days=offset)
-                asking.before_cycle(offset, day)
-                run_cycle(app.uow_factory, day, app.now, options=options)
-                clock.day = day  # the day's messages go out that morning
-                dispatcher.run_once()
-                bar(1)
-
-    console.print(
-        f"[bold]arrears demo[/bold]: {len(portfolio.loans)} loans, {len(portfolio.payments)} payments "
-        f"in {path} (seed {seed}); behaviours: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(portfolio.behaviour_counts.items()))
-    )
-    _show_cycles(app, first, today)
-    _show_messages(app, first, today)
-    arranged = show_arrangements(app)
-    example = _show_worst_loans(app, today)
-    findings = ledger_check.check_ledger(app.uow_factory)
-    console.print(
-        "ledger check: "
-        + ("passed — every entry balances" if not findings else f"{len(findings)} problems")
-    )
-    differences = cycle_check.check_status(app.uow_factory)
-    console.print(
-        "cycle check: "
-        + ("passed — every loan's status equals the per-loan reference"
-           if not differences else f"{len(differences)} loans differ")
+    setup = SimulatorSetup(
+        borrowers, days, seed, region.value, challenger_text=shipped_challenger(region.value),
+        share_percent=CHALLENGER_SHARE, end=today,
     )  # fmt: skip
-    db = f"--db sqlite:///{path}"
-    console.print("\nTry:", highlight=False)
-    for command in (f"status {example}", f"schedule {example}", "portfolio --format json",
-                    "ledger check", "actions --channel call --limit 20", "cycle --catch-up",
-                    "strategy show", "compliance decisions --status all", "compliance show cn",
-                    "messages --status delivered --limit 10", "messages stats",
-                    "letters list", "templates render due_reminder --loan " + example,
-                    "arrange list --status kept", f"arrange show {arranged}",
-                    "arrange policy show",
-                    "audit verify", "export status --out status.csv"):  # fmt: skip
-        console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
+    report = run_simulation(app, setup, "simulate")
+    first = today - timedelta(days=days - 1)
+    with app.uow() as uow:
+        loans = uow.simulation.accounts(today)
+    console.print(
+        f"\n[bold]arrears demo[/bold]: {len({row[1] for row in loans}):,} borrowers,"
+        f" {len(loans):,} loans in {path} (seed {seed}); {days} simulated days {first} … {today},"
+        f" the challenger on {CHALLENGER_SHARE}% of loans"
+    )  # fmt: skip
+    print_outcomes(report)
+    _show_day(app, first, today)
+    _show_messages(app, first, today)
+    arranged = _show_arrangements(app)
+    example = _show_worst_loans(app, today)
+    files = _show_reports(app, charts)
+    _checks(app)
+    _try(path, example, arranged, files)
+    if not no_serve:
+        console.print("\n(the web app is not part of arrears yet: nothing to serve)")
 
 
-class _DemoClock:
-    """The demo's dispatcher runs each simulated day at 10:00 in the lender's zone,
-    advancing a little with every reading, as a real morning's sending would."""
-
-    def __init__(self, zone: ZoneInfo):
-        self.zone = zone
-        self.day = date.min
-        self.ticks = 0
-
-    def __call__(self) -> datetime:
-        self.ticks += 1
-        morning = datetime.combine(self.day, time(10), tzinfo=self.zone)
-        return morning.astimezone(UTC) + timedelta(milliseconds=self.ticks)
-
-
-def _show_messages(app: App, first: date, last: date) -> None:
-    """A few reminders as borrowers received them, in both languages, and the delivery
-    statistics of the demo's days (the dry-run adapters kept every message)."""
-    shown = []
-    for language in ("zh-CN", "en"):
-        listed = messages_service.list_messages(app.uow_factory, status="delivered", limit=400)
-        shown += [m for m in listed if m["language"] == language][:2]
-    console.print("\n[bold]Messages sent[/bold] (dry run: kept in the database)")
-    for message in shown:
-        console.print(
-            f"[dim]{message['message_id']} → {message['recipient']}[/dim]", highlight=False
-        )
-        console.print(f"  {message['body']}", highlight=False, markup=False)
-    totals: Counter[tuple[str, str]] = Counter()
-    for row in messages_service.delivery_statistics(app.uow_factory, first, last):
-        for kind in ("sent", "delivered", "failed", "blocked", "expired"):
-            totals[(row.channel, kind)] += getattr(row, kind)
-    channels = sorted({channel for channel, _ in totals})
-    kinds = ["sent", "delivered", "failed", "blocked", "expired"]
-    print_table(
-        f"messages, {first} … {last}",
-        ["channel", *kinds],
-        [[channel, *[totals[(channel, k)] for k in kinds]] for channel in channels],
-    )
-
-
-def _record_requests(app: App, loans: list[Any], first: date) -> None:
-    """What borrowers asked for, as a lender hears it: a few opted out of text messages,
-    which the gate honours in the cycle (hardship pauses are arrangements: see
-    ``demo_arrangements``)."""
-    start = datetime.combine(first, time(9), tzinfo=UTC)
-    borrowers = sorted({loan.borrower_id for loan in loans})
-    for index, borrower in enumerate(borrowers):
-        if index % 40 == 7:
-            profile: dict[str, object] = {"opt_outs": [{"channel": "sms", "at": start.isoformat()}]}
-            compliance.set_profile(app.uow_factory, borrower, profile, app.now())
-
-
-def _show_cycles(app: App, first: date, last: date) -> None:
-    """Buckets at the end, roll rates month over month, and the actions taken."""
+def _show_day(app: App, first: date, last: date) -> None:
+    """Buckets at the end, the actions taken and what the gate refused."""
     with app.uow() as uow:
         summary = uow.cycle.day_summary(last) or {}
         totals = uow.actions.totals(first, last)
     buckets = summary.get("buckets", {})
     assert isinstance(buckets, dict)
-    console.print(f"\n[bold]{CYCLE_DAYS} days of the daily cycle[/bold], {first} … {last}")
-    print_table(f"loans by bucket on {last}", ["bucket", "loans"], list(buckets.items()))
-    labels = DEFAULT_BUCKETS.labels
-    for matrix in roll_rates.roll_rates(
-        app.uow_factory, [first, *roll_rates.month_ends(first, last)]
-    ):
-        rows = []
-        for start in labels:
-            loans = sum(n for (f, _), n in matrix.counts.items() if f == start)
-            if loans:
-                shares = [f"{matrix.share(start, end):.0%}" if matrix.counts.get((start, end))
-                          else "" for end in labels]  # fmt: skip
-                rows.append([start, loans, *shares])
-        print_table(f"roll rates {matrix.start} → {matrix.end} (share of each row)",
-                    ["bucket", "loans", *labels], rows)  # fmt: skip
+    labels = [label for label in DEFAULT_BUCKETS.labels if label in buckets]
+    print_table(f"loans by bucket on {last}", ["bucket", "loans"],
+                [[label, buckets[label]] for label in labels])  # fmt: skip
     print_table(f"actions permitted, {first} … {last}", ["action", "count"], list(totals.items()))
     gated: Counter[tuple[str, str]] = Counter()
     for row in compliance.decisions_by_rule(app.uow_factory, first, last):
@@ -230,21 +91,100 @@ def _show_cycles(app: App, first: date, last: date) -> None:
     print_table(
         "actions the compliance gate denied or deferred, by rule",
         ["status", "rule", "actions"],
-        [[status, rule, n] for (status, rule), n in gated.most_common()],
+        [[status, rule, n] for (status, rule), n in gated.most_common(12)],
     )
 
 
-def _show_worst_loans(app: App, today: Any) -> str:
-    """Print a spread of delinquent loans, worst first; returns one id to try commands on."""
+def _show_messages(app: App, first: date, last: date) -> None:
+    """A few reminders as borrowers received them, and the sending statistics (the
+    dry-run adapters kept every message)."""
+    shown = []
+    for language in ("zh-CN", "en"):
+        listed = messages_service.list_messages(app.uow_factory, status="delivered", limit=400)
+        shown += [m for m in listed if m["language"] == language][:2]
+    console.print("\n[bold]Messages sent[/bold] (dry run: kept in the database)")
+    for message in shown:
+        console.print(f"[dim]{message['message_id']} → {message['recipient']}[/dim]",
+                      highlight=False)  # fmt: skip
+        console.print(f"  {message['body']}", highlight=False, markup=False)
+    totals: Counter[tuple[str, str]] = Counter()
+    kinds = ["sent", "delivered", "failed", "blocked", "expired"]
+    for row in messages_service.delivery_statistics(app.uow_factory, first, last):
+        for kind in kinds:
+            totals[(row.channel, kind)] += getattr(row, kind)
+    channels = sorted({channel for channel, _ in totals})
+    print_table(f"messages, {first} … {last}", ["channel", *kinds],
+                [[channel, *[totals[(channel, k)] for k in kinds]] for channel in channels])  # fmt: skip
+
+
+def _show_arrangements(app: App) -> str | None:
+    """Arrangements by kind and what became of them; returns one id to try commands on."""
+    made = [r for r in arrangements.list_arrangements(app.uow_factory) if r.kind != "promise"]
+    statuses = ["active", "kept", "broken", "cancelled", "pending"]
+    counts = Counter((r.kind, r.status) for r in made)
+    rows = [
+        [kind, *[counts[(kind, s)] for s in statuses]] for kind in sorted({r.kind for r in made})
+    ]
+    print_table("repayment arrangements the borrowers asked for", ["kind", *statuses], rows)
+    kept = [r for r in made if r.status == "kept"]
+    return (kept or made)[0].arrangement_id if made else None
+
+
+def _show_worst_loans(app: App, today: date) -> str:
+    """A spread of delinquent loans, worst first; returns one id to try commands on."""
     states = sorted(
         (s for s in queries.iter_states(app.uow_factory, today) if s.dpd > 0),
         key=lambda s: (-s.dpd, s.loan_id),
     )
     sample = states[:: max(len(states) // 8, 1)][:8]
     columns = ["loan_id", "dpd", "bucket", "total_overdue", "penalty", "fees", "payoff_amount"]
-    rows = [[status_record(s)[c] for c in columns] for s in sample]
-    print_table("A few delinquent loans", columns, rows)
+    print_table("a few delinquent loans", columns,
+                [[status_record(s)[c] for c in columns] for s in sample])  # fmt: skip
     return sample[len(sample) // 2].loan_id if sample else "L00000001"
+
+
+def _show_reports(app: App, folder: Path) -> list[Path]:
+    """The manager's reports over the simulated book, and their charts as PNG files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    reports = {r.name: r for r in report_commands.REPORTS}
+    names = sorted(set(CHARTED) | set(PRINTED), key=[*CHARTED, *PRINTED].index)
+    with progress_bar("reports and charts", len(names)) as bar:
+        views = {}
+        for name in names:
+            views[name] = view = reports[name].view(app.uow_factory, None, None)
+            if name in CHARTED and view.chart is not None:
+                written.append(folder / f"{name}.png")
+                view.chart(written[-1])
+            bar(1)
+    for name in PRINTED:
+        console.print(rich_table(views[name].sections[0]))
+    console.print("charts: " + ", ".join(str(p) for p in written), highlight=False)
+    return written
+
+
+def _checks(app: App) -> None:
+    findings = ledger_check.check_ledger(app.uow_factory)
+    console.print("ledger check: " + ("passed — every entry balances" if not findings
+                                      else f"{len(findings)} problems"))  # fmt: skip
+    differences = cycle_check.check_status(app.uow_factory)
+    console.print("cycle check: " + ("passed — every loan's status equals the per-loan reference"
+                                     if not differences else f"{len(differences)} loans differ"))  # fmt: skip
+
+
+def _try(path: Path, example: str, arranged: str | None, charts: list[Path]) -> None:
+    db = f"--db sqlite:///{path}"
+    console.print("\nTry:", highlight=False)
+    commands = [f"status {example}", f"schedule {example}", "report aging",
+                "report roll-rates --chart roll-rates.svg", "report arms", "report agents",
+                "report intensity", "report vintage --format csv", "actions --channel call --limit 20",
+                "compliance decisions --status all", "messages stats", "letters list",
+                "arrange list --status kept", "strategy show", "audit verify", "ledger check",
+                "cycle --catch-up"]  # fmt: skip
+    if arranged:
+        commands.insert(3, f"arrange show {arranged}")
+    for command in commands:
+        console.print(f"  arrears {db} {command}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

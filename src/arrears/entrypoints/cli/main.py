@@ -9,7 +9,16 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.cli import arrange, cycle, demo, imports, ledger, readouts, strategy
+from arrears.entrypoints.cli import (
+    arrange,
+    cycle,
+    demo,
+    imports,
+    ledger,
+    readouts,
+    simulate,
+    strategy,
+)
 from arrears.entrypoints.cli import audit as audit_cli
 from arrears.entrypoints.cli import collections as collections_cli
 from arrears.entrypoints.cli import compliance as compliance_cli
@@ -93,6 +102,7 @@ app.add_typer(letters_cli.app, name="letters")
 app.add_typer(report_cli.app, name="report")
 readouts.register(app)
 demo.register(app)
+simulate.register(app)
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE

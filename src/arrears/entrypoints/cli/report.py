@@ -1,4 +1,5 @@
-"""``arrears report``: the manager's reports (docs/arrangements.md, "Reports").
+"""``arrears report``: the manager's reports. This module: ``arrangements`` (docs/arrangements.md,
+"Reports"); the others (aging, roll-rates, ...) are report_commands' (docs/reports.md).
 
 ``arrears report arrangements [--from DATE] [--to DATE] [--table made|money|cure]
 [--format table|csv|json] [--out FILE]``: arrangements made, kept and broken by kind
@@ -13,26 +14,22 @@ separated by an empty line.
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
-from collections.abc import Sequence
-from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from arrears.entrypoints.cli import report_commands
 from arrears.entrypoints.cli.output import Format, app_of, console, money, parse_date
+from arrears.entrypoints.cli.report_render import Section, render
 from arrears.services import reports
 from arrears.services.reports import ArrangementsReport
 
 app = typer.Typer(help="The manager's reports.", no_args_is_help=True)
+report_commands.register(app)  # aging, roll-rates, cure, ... (docs/reports.md)
 
 
 class ReportTable(StrEnum):
@@ -49,7 +46,7 @@ COLUMNS = {
     ReportTable.MONEY: ["kind", "currency", "made", "to_pay", "recovered", "waived", "fees"],
     ReportTable.CURE: ["kind", "ended", "current", "cure_rate_percent"],
 }  # fmt: skip
-TEXT_COLUMNS = {"kind", "bucket", "currency"}  # left-aligned in a table; the rest right
+TEXT_COLUMNS = frozenset({"kind", "bucket", "currency"})  # left-aligned in a table; the rest right
 
 
 @app.command("arrangements")
@@ -82,21 +79,11 @@ def arrangements(
         parse_date(quoted_to, "--to"),
     )
     chosen = [table] if table is not None else list(ReportTable)
-    with ExitStack() as stack:
-        stream = (
-            stack.enter_context(out.open("w", newline="", encoding="utf-8")) if out else sys.stdout
-        )
-        if format is Format.JSON:
-            stream.write(json.dumps(report_json(report, chosen), ensure_ascii=False, indent=2))
-            stream.write("\n")
-        elif format is Format.CSV:
-            write_sections(stream, report, chosen, named=table is None)
-        else:
-            target = (
-                Console(file=stream, width=console.width, color_system=None) if out else console
-            )
-            for name in chosen:
-                target.print(_rich_table(_title(report, name), COLUMNS[name], rows(report, name)))
+    sections = [
+        Section(str(name), _title(report, name), COLUMNS[name], rows(report, name), TEXT_COLUMNS)
+        for name in chosen
+    ]
+    render(sections, report_meta(report), format, out)
     if out:
         console.print(f"wrote the arrangements report to {out}", highlight=False)
 
@@ -121,42 +108,15 @@ def rows(report: ArrangementsReport, table: ReportTable) -> list[list[Any]]:
     return [[c.kind, c.ended, c.current, _rate(c.cure_rate_percent)] for c in report.cure]
 
 
-def report_json(report: ArrangementsReport, tables: Sequence[ReportTable]) -> dict[str, Any]:
+def report_meta(report: ArrangementsReport) -> dict[str, Any]:
+    """The report's facts, ahead of its tables in JSON."""
     return {
         "quoted_from": _iso(report.quoted_from),
         "quoted_to": _iso(report.quoted_to),
         "last_cycle_day": _iso(report.last_cycle_day),
         "cure_after_days": reports.CURE_AFTER_DAYS,
         "ended_by": _iso(report.ended_by),
-    } | {
-        str(table): [dict(zip(COLUMNS[table], row, strict=True)) for row in rows(report, table)]
-        for table in tables
     }
-
-
-def write_sections(
-    stream: TextIO, report: ArrangementsReport, tables: Sequence[ReportTable], *, named: bool
-) -> None:
-    """Each table as CSV: its header and lines; ``named``: under a line with its name,
-    an empty line between tables."""
-    writer = csv.writer(stream, lineterminator="\n")
-    for index, table in enumerate(tables):
-        if named:
-            if index:
-                writer.writerow([])
-            writer.writerow([str(table)])
-        writer.writerow(COLUMNS[table])
-        writer.writerows([["" if v is None else v for v in row] for row in rows(report, table)])
-
-
-# -- as rich tables -----------------------------------------------------------------------------
-def _rich_table(title: str, columns: Sequence[str], lines: Sequence[Sequence[Any]]) -> Table:
-    shown = Table(title=title)
-    for column in columns:
-        shown.add_column(column, justify="left" if column in TEXT_COLUMNS else "right")
-    for line in lines:
-        shown.add_row(*["" if v is None else str(v) for v in line])
-    return shown
 
 
 def _title(report: ArrangementsReport, table: ReportTable) -> str:

@@ -1,0 +1,167 @@
+"""The portfolio reports as sections and charts: aging, roll-rates, cure, recovery, vintage.
+
+Each ``*_view`` reads its report through the services and returns what the CLI shows:
+the facts (``meta``), the sections, and the chart, if the report has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from arrears.adapters import charts
+from arrears.entrypoints.cli.output import money
+from arrears.entrypoints.cli.report_render import Section
+from arrears.services import reports_cohorts, reports_portfolio
+from arrears.services.ports import UnitOfWork
+from arrears.services.report_figures import Period
+from arrears.services.reports import bucket_order
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    meta: dict[str, Any]
+    sections: list[Section]
+    chart: Callable[[Path], None] | None = field(default=None)
+
+
+def text(value: date | Decimal | None) -> str | None:
+    """A date as ISO, a rate as its decimal string; None stays None (blank, null)."""
+    return None if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+def period_meta(period: Period | None) -> dict[str, str | None]:
+    return {
+        "from": None if period is None else period.first.isoformat(),
+        "to": None if period is None else period.last.isoformat(),
+    }
+
+
+def period_words(period: Period | None) -> str:
+    return "(the daily cycle never ran)" if period is None else f"{period.first} … {period.last}"
+
+
+# -- aging ---------------------------------------------------------------------------------
+def aging_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    report = reports_portfolio.aging_report(uow_factory, first, last)
+    buckets = list(report.mix)
+    aging = Section(
+        "aging", f"Open loans by bucket on {report.last_cycle_day}",
+        ["currency", "bucket", "loans", "loans_percent", "overdue", "outstanding_principal"],
+        [[a.currency, a.bucket, a.loans, text(a.loans_percent), money(a.overdue_minor, a.currency),
+          money(a.outstanding_principal_minor, a.currency)] for a in report.lines],
+        frozenset({"currency", "bucket"}),
+    )  # fmt: skip
+    mix = Section(
+        "mix", f"Loans by bucket, every 7th day, {period_words(report.period)}",
+        ["day", *buckets],
+        [[day.isoformat(), *(report.mix[b][i] for b in buckets)]
+         for i, day in enumerate(report.mix_days)],
+        frozenset({"day"}),
+    )  # fmt: skip
+    meta = {"last_cycle_day": text(report.last_cycle_day), **period_meta(report.period)}
+    title = f"Bucket mix, {period_words(report.period)}"
+    chart = partial(charts.stacked_area, title=title, days=report.mix_days, series=report.mix)
+    return View(meta, [aging, mix], chart)
+
+
+# -- roll rates ------------------------------------------------------------------------------
+def roll_rates_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    report = reports_portfolio.roll_rates_report(uow_factory, first, last)
+    section = Section(
+        "roll_rates", f"Roll rates month over month, {period_words(report.period)}",
+        ["start", "end", "from_bucket", "to_bucket", "loans", "from_loans", "rate_percent"],
+        [[r.start.isoformat(), r.end.isoformat(), r.from_bucket, r.to_bucket, r.loans,
+          r.from_loans, text(r.rate_percent)] for r in report.lines],
+        frozenset({"start", "end", "from_bucket", "to_bucket"}),
+    )  # fmt: skip
+    return View(period_meta(report.period), [section], partial(_roll_chart, report))
+
+
+def _roll_chart(report: reports_portfolio.RollRatesReport, path: Path) -> None:
+    panels = []
+    for start, end in dict.fromkeys((r.start, r.end) for r in report.lines):
+        cells = {
+            (r.from_bucket, r.to_bucket): r
+            for r in report.lines
+            if (r.start, r.end) == (start, end)
+        }
+        labels = sorted({b for pair in cells for b in pair}, key=bucket_order)
+        rows = sorted({f for f, _ in cells}, key=bucket_order)
+        values = [[_float(cells[(f, t)].rate_percent) if (f, t) in cells else None
+                   for t in labels] for f in rows]  # fmt: skip
+        panels.append(charts.Panel(f"{start} → {end}", rows, labels, values))
+    charts.heatmaps(path, "Roll rates (% of each row)", panels)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)  # for drawing only
+
+
+# -- cure ------------------------------------------------------------------------------------
+def cure_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    report = reports_portfolio.cure_report(uow_factory, first, last)
+    section = Section(
+        "cure", f"Loans delinquent {period_words(report.period)}, by the deepest bucket"
+        " they were in, and those current at its end",
+        ["bucket", "delinquent", "cured", "cure_rate_percent"],
+        [[c.bucket, c.delinquent, c.cured, text(c.cure_rate_percent)] for c in report.lines],
+        frozenset({"bucket"}),
+    )  # fmt: skip
+    return View(period_meta(report.period), [section])
+
+
+# -- recovery --------------------------------------------------------------------------------
+def recovery_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    report = reports_cohorts.recovery_report(uow_factory, first, last)
+    section = Section(
+        "recovery", f"Recovery after entering a bucket, cohorts of {period_words(report.period)}",
+        ["currency", "bucket", "month", "loans", "owed_at_entry", "days", "recovered",
+         "recovered_percent"],
+        [[r.currency, r.bucket, r.month.isoformat()[:7], r.loans,
+          money(r.owed_at_entry_minor, r.currency), r.days,
+          None if r.recovered_minor is None else money(r.recovered_minor, r.currency),
+          text(r.recovered_percent)] for r in report.lines],
+        frozenset({"currency", "bucket", "month"}),
+    )  # fmt: skip
+    meta = {**period_meta(report.period), "last_cycle_day": text(report.last_cycle_day)}
+    curves: dict[str, list[tuple[float, float]]] = {}
+    for r in report.lines:
+        key = f"{r.bucket} {r.month.isoformat()[:7]} {r.currency}"
+        points = curves.setdefault(key, [(0.0, 0.0)])
+        if r.recovered_percent is not None:
+            points.append((float(r.days), float(r.recovered_percent)))
+    chart = partial(charts.curves, title="Recovery by cohort", x_label="days after entry",
+                    y_label="% of owed at entry recovered", lines=curves)  # fmt: skip
+    return View(meta, [section], chart)
+
+
+# -- vintage ---------------------------------------------------------------------------------
+def vintage_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    report = reports_cohorts.vintage_report(uow_factory, first, last)
+    section = Section(
+        "vintage", f"Vintages: ever more than 30/60/90 days past due by months on book"
+        f" (last cycle day {report.last_cycle_day})",
+        ["month", "months_on_book", "loans", "over_30", "over_30_percent", "over_60",
+         "over_60_percent", "over_90", "over_90_percent"],
+        [[v.month.isoformat()[:7], v.months, v.loans, v.over_30, text(v.over_30_percent),
+          v.over_60, text(v.over_60_percent), v.over_90, text(v.over_90_percent)]
+         for v in report.lines],
+        frozenset({"month"}),
+    )  # fmt: skip
+    curves: dict[str, list[tuple[float, float]]] = {}
+    for v in report.lines:
+        if v.over_30_percent is not None:
+            curves.setdefault(v.month.isoformat()[:7], []).append(
+                (float(v.months), float(v.over_30_percent))
+            )
+    chart = partial(charts.curves, title="Vintages: share ever more than 30 days past due",
+                    x_label="months on book", y_label="% of loans", lines=curves)  # fmt: skip
+    return View({"last_cycle_day": text(report.last_cycle_day)}, [section], chart)
