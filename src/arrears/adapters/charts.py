@@ -16,12 +16,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-from matplotlib.figure import Figure
-
 SUFFIXES = {".png": "png", ".svg": "svg"}
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 _STYLE: Any = {"svg.hashsalt": "arrears", "font.size": 9, "figure.dpi": 100}
+
+
+def _matplotlib() -> tuple[Any, Any]:
+    """matplotlib and its ``Figure``, imported at the first chart: the import takes most
+    of a second, and every other command of the CLI starts without it."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    return matplotlib, Figure
 
 
 class ChartError(ValueError):
@@ -36,8 +42,9 @@ def chart_format(path: Path) -> str:
     return found
 
 
-def _save(figure: Figure, path: Path) -> None:
+def _save(figure: Any, path: Path) -> None:
     kind = chart_format(path)
+    matplotlib, _ = _matplotlib()
     with matplotlib.rc_context(_STYLE):
         figure.savefig(path, format=kind, metadata=_METADATA[kind])
 
@@ -46,6 +53,7 @@ def stacked_area(
     path: Path, title: str, days: Sequence[date], series: Mapping[str, Sequence[int]]
 ) -> None:
     """Counts per label over days, stacked (the bucket mix over time)."""
+    matplotlib, Figure = _matplotlib()
     with matplotlib.rc_context(_STYLE):
         figure = Figure(figsize=(8, 4.5))
         axes = figure.add_subplot()
@@ -72,6 +80,7 @@ class Panel:
 
 def heatmaps(path: Path, title: str, panels: Sequence[Panel]) -> None:
     """A heatmap per panel, side by side, each cell labelled with its value."""
+    matplotlib, Figure = _matplotlib()
     with matplotlib.rc_context(_STYLE):
         count = max(len(panels), 1)
         figure = Figure(figsize=(4.2 * count, 4.2), layout="constrained")
@@ -100,6 +109,7 @@ def curves(
     lines: Mapping[str, Sequence[tuple[float, float]]],
 ) -> None:
     """A line with markers per label (recovery and vintage curves)."""
+    matplotlib, Figure = _matplotlib()
     with matplotlib.rc_context(_STYLE):
         figure = Figure(figsize=(8, 4.5))
         axes = figure.add_subplot()
