@@ -66,6 +66,21 @@ class DispatchSettings(BaseModel):
     rate_per_second: dict[str, float] = {}
 
 
+class WebSettings(BaseModel):
+    """The web app (``arrears serve``): where it listens and how it keeps sessions."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    session_hours: float = 12.0
+    # Session cookies carry Secure always, except over plain HTTP to this machine
+    # itself (development, the demo); behind a TLS proxy run uvicorn with its
+    # forwarded-headers option so the scheme is https.
+    allow_insecure_loopback: bool = True
+    # which payment provider the portal's "pay" uses: the sandbox posts the payment at once
+    payments: Literal["sandbox"] = "sandbox"
+    run_dispatcher: bool = True  # `arrears serve` sends due messages alongside the app
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ARREARS_", env_nested_delimiter="__", extra="ignore"
@@ -94,6 +109,7 @@ class Settings(BaseSettings):
     sms: SmsSettings = SmsSettings()
     email: EmailSettings = EmailSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    web: WebSettings = WebSettings()
 
     @classmethod
     def settings_customise_sources(

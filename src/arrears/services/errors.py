@@ -21,3 +21,19 @@ class Conflict(ArrearsError):
 
 class InvalidInput(ArrearsError):
     exit_code = 2
+
+
+class Forbidden(ArrearsError):
+    """The user may not do this, or may not see this object."""
+
+    exit_code = 7
+
+
+class TooManyAttempts(ArrearsError):
+    """Sign-in refused for a while after repeated failures."""
+
+    exit_code = 8
+
+    def __init__(self, message: str, retry_after_seconds: int):
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -33,6 +33,7 @@ from arrears.domain.records import LoanRecord
 from arrears.domain.schedule import Installment
 from arrears.domain.strategy import Strategy
 from arrears.domain.terms import LoanTerms, ProductRules
+from arrears.services.account_ports import AccountStore
 from arrears.services.report_ports import ActivityReportStore, PortfolioReportStore
 
 R_co = TypeVar("R_co", covariant=True)
@@ -512,6 +513,7 @@ class UnitOfWork(Protocol):
     activity_reports: ActivityReportStore
     work: WorkStore
     simulation: SimulationStore
+    accounts: AccountStore  # services.account_ports
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

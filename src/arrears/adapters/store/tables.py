@@ -566,3 +566,69 @@ arrangement_policy_active = Table(
     Column("name", String(64), nullable=False),
     Column("activated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# -- the web app: people who sign in, their sessions and API tokens, and the desk's notes
+# A borrower's account names their borrower id; staff accounts name none.
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200)),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # argon2id, PHC string
+    Column("borrower_id", String(64), ForeignKey("borrower.borrower_id")),
+    Column("language", String(16)),
+    Column("disabled_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A session is kept by the SHA-256 of its cookie value: a copy of this table lets no one
+# sign in. Each carries its CSRF token, which every form posts back.
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.user_id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_session_user", "user_id"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.user_id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Every sign-in attempt, for throttling (failures per username and per address in a
+# window) and for the record.
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("attempt_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Integer, nullable=False),  # 1 or 0
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_attempt_username", "username", "at"),
+    Index("ix_login_attempt_address", "address", "at"),
+)
+
+account_note = Table(
+    "account_note",
+    metadata,
+    Column("note_id", Integer, primary_key=True, autoincrement=True),
+    Column("borrower_id", String(64), nullable=False),
+    Column("loan_id", String(64)),
+    Column("author", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_account_note_borrower", "borrower_id", "created_at"),
+)

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, Transaction
 
+from arrears.adapters.store.accounts_sql import SqlAccounts
 from arrears.adapters.store.actions_sql import SqlActions
 from arrears.adapters.store.arrangement_policy_sql import SqlArrangementPolicies
 from arrears.adapters.store.arrangements_sql import SqlArrangements
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
     activity_reports: SqlActivityReports
     work: SqlWork
     simulation: SqlSimulation
+    accounts: SqlAccounts
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
         self.activity_reports = SqlActivityReports(self._connection)
         self.work = SqlWork(self._connection)
         self.simulation = SqlSimulation(self._connection)
+        self.accounts = SqlAccounts(self._connection)
         return self
 
     def __exit__(

@@ -16,8 +16,10 @@ from arrears.entrypoints.cli import (
     imports,
     ledger,
     readouts,
+    serve,
     simulate,
     strategy,
+    users,
 )
 from arrears.entrypoints.cli import audit as audit_cli
 from arrears.entrypoints.cli import collections as collections_cli
@@ -103,6 +105,8 @@ app.add_typer(report_cli.app, name="report")
 readouts.register(app)
 demo.register(app)
 simulate.register(app)
+serve.register(app)
+app.add_typer(users.app, name="user")
 
 
 INTERNAL_ERROR = 70  # EX_SOFTWARE

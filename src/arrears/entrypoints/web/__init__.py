@@ -1,0 +1,1 @@
+"""The web app: server-rendered pages for staff and borrowers, and the HTTP API."""
