@@ -328,6 +328,7 @@ class PromiseSource(StrEnum):
     DESK = "desk"  # the agent desk
     PORTAL = "portal"  # the borrower portal
     SIMULATOR = "simulator"
+    API = "api"  # an integration, through /api/v1
 
 
 MAX_PROMISE_DAYS = 30  # a promise is due at most this many days after it is made

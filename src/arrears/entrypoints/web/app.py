@@ -12,7 +12,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 
 from arrears import __version__
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.web import problems
+from arrears.entrypoints.web import api, problems
 from arrears.entrypoints.web.pages import account, auth
 
 STATIC = Path(__file__).parent / "static"
@@ -46,6 +46,7 @@ def create_app(application: App) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
     app.include_router(account.router)
+    app.include_router(api.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:

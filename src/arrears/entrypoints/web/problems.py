@@ -85,10 +85,7 @@ async def on_arrears_error(request: Request, error: Exception) -> Response:
         extra: dict[str, Any] = {}
         findings = getattr(error, "findings", None)
         if findings:
-            extra["findings"] = [
-                {k: str(v) if v is not None else None for k, v in asdict(f).items()}
-                for f in findings
-            ]
+            extra["findings"] = [_finding(f) for f in findings]
         response = problem(request, status, str(error), slug, **extra)
     else:
         response = _error_page(request, status, str(error))
@@ -97,6 +94,13 @@ async def on_arrears_error(request: Request, error: Exception) -> Response:
     if isinstance(error, TooManyAttempts):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
     return response
+
+
+def _finding(finding: Any) -> dict[str, Any]:
+    """A finding (domain.findings.Finding, or an API schema of one) as JSON: its code,
+    message, line, column and subject."""
+    shown = finding.model_dump() if hasattr(finding, "model_dump") else asdict(finding)
+    return {k: v if v is None or isinstance(v, int) else str(v) for k, v in shown.items()}
 
 
 async def on_validation_error(request: Request, error: Exception) -> Response:
