@@ -7,10 +7,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from arrears.entrypoints.web.api import collections, ledger
-from arrears.entrypoints.web.api.schemas import MeOut
+from arrears.entrypoints.web.api.schemas import PROBLEM_RESPONSES, MeOut
 from arrears.entrypoints.web.deps import SignedIn
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
 
 
 @router.get("/me", response_model=MeOut, tags=["accounts"])

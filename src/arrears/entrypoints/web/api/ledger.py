@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 
 from arrears.adapters.csv_formats import read_loans, read_payments
+from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.domain.money import format_major
 from arrears.domain.records import PaymentRecord
 from arrears.entrypoints.web.api.schemas import (
@@ -55,7 +56,7 @@ def loan_schedule(loan_id: str, app: AppDep, _: OperationsUser) -> ScheduleOut:
 @router.get("/portfolio")
 def portfolio(app: AppDep, _: OperationsUser, as_of: date | None = None) -> dict[str, Any]:
     """Loans and amounts by bucket and currency as of a date, as `arrears portfolio`."""
-    summary = queries.portfolio(app.uow_factory, as_of or app.today())
+    summary = queries.portfolio(app.uow_factory, as_of or app.today(), DEFAULT_BUCKETS.labels)
     return {
         "as_of": summary.as_of.isoformat(),
         "by_currency": {

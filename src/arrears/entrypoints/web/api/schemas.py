@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -229,3 +229,27 @@ class MeOut(BaseModel):
     role: str
     display_name: str | None
     borrower_id: str | None
+
+
+class ProblemOut(BaseModel):
+    """An error, as RFC 9457 describes it; ``findings`` name every bad row or field."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    findings: list[FindingOut] | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+_PROBLEM = {"model": ProblemOut, "content": {"application/problem+json": {}}}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {**_PROBLEM, "description": description}
+    for status, description in {
+        400: "Bad request", 401: "Not signed in (no or a bad token)",
+        403: "The role may not do this", 404: "No such object",
+        409: "Clashes with what is recorded", 422: "Invalid input",
+        429: "Too many attempts",
+    }.items()
+}  # fmt: skip
