@@ -10,7 +10,6 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-
 from schemathesis.checks import positive_data_acceptance
 
 from arrears.entrypoints.bootstrap import App
