@@ -52,11 +52,6 @@ segments:
 """
 
 
-class _Row:
-    def __init__(self, line: int, record: object):
-        self.line, self.raw, self.record, self.findings = line, {}, record, ()
-
-
 def build(app: App, count: int) -> datetime:
     """``count`` loans with a text each in the outbox; returns a moment to send them."""
     day = datetime.now(UTC).date()
@@ -65,8 +60,7 @@ def build(app: App, count: int) -> datetime:
         app.uow_factory, compliance.shipped_pack_texts(), now, ["cn", "house"]
     )
     portfolio = generate_portfolio(count, day, seed=5)
-    rows = lambda: (_Row(n, r) for n, r in enumerate(portfolio.loans, start=2))  # noqa: E731
-    importing.import_loans(app.uow_factory, rows, now)
+    importing.import_loans(app.uow_factory, importing.record_rows(portfolio.loans), now)
     strategies.load_strategy(app.uow_factory, STRATEGY, "benchmark", now, activate=True)
     run_cycle(app.uow_factory, day, lambda: now)
     # 10:30 in Shanghai on the day: inside every pack's contact hours

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_cli import run
-from tests.helpers import LOANS_HEADER, write_csv
+from tests.helpers import LOANS_HEADER, import_files, initialise, write_csv
 
 QUOTE_KEYS = [
     "kind", "loan_id", "currency", "instalments", "total_to_pay", "waived", "fee",
@@ -31,9 +31,8 @@ def loaded(database_url: str, tmp_path: Path) -> str:
         "L1,B1,CNY,12000,12,12,2026-01-15,equal_installment,half_up,,王芳",
         "L2,B2,CNY,6000,12,6,2026-01-15,equal_installment,half_up,,李伟",
     )
-    for args in (("init",), ("import", "loans", str(loans))):
-        result = run(*args, db=database_url)
-        assert result.returncode == 0, result.stderr
+    initialise(database_url)
+    import_files(database_url, loans)
     return database_url
 
 

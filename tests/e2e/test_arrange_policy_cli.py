@@ -12,6 +12,7 @@ from sqlalchemy import text
 from arrears.adapters.arrangement_policy_files import parse_arrangement_policy
 from arrears.adapters.store.database import make_engine
 from tests.e2e.test_cli import run
+from tests.helpers import initialise
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs/examples/arrangement-policy.yaml"
 
@@ -27,8 +28,7 @@ kinds:
 
 @pytest.fixture
 def initialised(database_url: str) -> str:
-    result = run("init", db=database_url)
-    assert result.returncode == 0, result.stderr
+    initialise(database_url)
     return database_url
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LOANS_HEADER, PAYMENTS_HEADER, write_csv
+from tests.helpers import LOANS_HEADER, PAYMENTS_HEADER, import_files, write_csv
 
 ARREARS = str(Path(sys.executable).parent / "arrears")
 
@@ -35,8 +35,7 @@ def loaded(database_url: str, tmp_path: Path) -> str:
         "L2,B2,USD,1000,9.99,3,2026-02-01,bullet,half_even,,Ann Lee",
     )
     payments = write_csv(tmp_path / "payments.csv", PAYMENTS_HEADER, "P1,L1,2026-02-15,1066.19")
-    assert run("import", "loans", str(loans), db=database_url).returncode == 0
-    assert run("import", "payments", str(payments), db=database_url).returncode == 0
+    import_files(database_url, loans, payments)
     return database_url
 
 
@@ -173,7 +172,8 @@ def test_the_demo_simulates_its_lender_with_two_arms_and_ends_with_reports_and_c
     assert "repayment arrangements the borrowers asked for" in out
     assert "ledger check: passed" in out
     assert "cycle check: passed" in out
-    assert "nothing to serve" not in out  # --no-serve
+    assert "sign in with password arrears-demo" in out
+    assert "serving on" not in out  # --no-serve
     charts = tmp_path / "arrears-demo-charts"
     for name in ("aging", "roll-rates", "vintage", "recovery"):
         assert (charts / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -182,6 +182,10 @@ def test_the_demo_simulates_its_lender_with_two_arms_and_ends_with_reports_and_c
     assert run("audit", "verify", db=db).returncode == 0
     made = json.loads(run("arrange", "list", "--format", "json", db=db).stdout)
     assert {a["kind"] for a in made} & {"plan", "settlement", "extension", "pause"}
+    users = json.loads(run("user", "list", "--format", "json", db=db).stdout)
+    roles = {u["role"] for u in users}
+    assert roles == {"admin", "manager", "agent", "field_agent", "legal", "compliance", "borrower"}
+    assert all(u["borrower_id"] for u in users if u["role"] == "borrower")
     agents = run("report", "agents", "--format", "json", db=db)
     assert agents.returncode == 0 and "sim.agent" in agents.stdout
     days = run("cycle", "--format", "json", "--as-of", "2026-01-01", db=db)

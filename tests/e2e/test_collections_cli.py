@@ -11,7 +11,7 @@ import pytest
 
 from arrears.settings import Settings
 from tests.e2e.test_cli import run
-from tests.helpers import LOANS_HEADER, write_csv
+from tests.helpers import LOANS_HEADER, import_files, write_csv
 
 
 def _today() -> date:
@@ -27,8 +27,7 @@ def loaded(database_url: str, tmp_path: Path) -> str:
         "L1,B1,CNY,12000,12,12,2026-01-15,equal_installment,half_up,,王芳",
         "L2,B2,JPY,100000,5,3,2026-02-01,bullet,half_even,,Aiko",
     )
-    result = run("import", "loans", str(loans), db=database_url)
-    assert result.returncode == 0, result.stderr
+    import_files(database_url, loans)
     return database_url
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_cli import run
-from tests.helpers import LOANS_HEADER, write_csv
+from tests.helpers import LOANS_HEADER, initialise, write_csv
 
 SCENARIO = {
     "borrower": {"id": "B1", "zones": ["Asia/Shanghai"], "phones": [{"number": "+8613812345678"}]},
@@ -19,11 +19,8 @@ SCENARIO = {
 
 @pytest.fixture
 def ready(database_url: str) -> str:
-    result = run("init", db=database_url)
-    assert result.returncode == 0, result.stderr
-    assert (
-        "policy packs: us-regf v1, cn v1, uk-conc v1, house v1; active: cn,house" in result.stdout
-    )
+    printed = initialise(database_url)
+    assert "policy packs: us-regf v1, cn v1, uk-conc v1, house v1; active: cn,house" in printed
     return database_url
 
 

@@ -15,11 +15,11 @@ from pypdf import PdfReader
 
 from arrears.adapters.letters import render_letter
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.cli.letters import return_addresses, sender_of
-from arrears.services import letters
+from arrears.entrypoints.channels import return_addresses, sender_of
+from arrears.services import compliance, letters
 from arrears.settings import load_settings
 from tests.e2e.test_cli import run
-from tests.helpers import LOANS_HEADER, NOW, PAYMENTS_HEADER, write_csv
+from tests.helpers import LOANS_HEADER, NOW, PAYMENTS_HEADER, import_files, write_csv
 
 AS_OF = date(2026, 5, 20)  # L1 66 days past due, L2 19
 
@@ -42,14 +42,10 @@ def printed(database_url: str, tmp_path: Path) -> tuple[str, list[int]]:
         "B1": {"address": {"text": "上海市浦东新区\n世纪大道200号 1201室", "country": "CN"}},
         "B2": {"address": {"text": "250 Broadway, Apt 4B\nNew York, NY 10007", "country": "US"}},
     }
-    for command in (("import", "loans", str(loans)), ("import", "payments", str(payments))):
-        assert run(*command, db=database_url).returncode == 0
-    for borrower_id, profile in profiles.items():
-        path = tmp_path / f"{borrower_id}.json"
-        path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
-        result = run("compliance", "profile", "set", borrower_id, str(path), db=database_url)
-        assert result.returncode == 0, result.stderr
+    import_files(database_url, loans, payments)
     app = App(load_settings(database_url))
+    for borrower_id, profile in profiles.items():  # as `arrears compliance profile set` does
+        compliance.set_profile(app.uow_factory, borrower_id, profile, app.now())
     ids = []
     for message_id, loan_id, kind in (
         ("m:20260520:L1:d66.letter", "L1", "demand_letter"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_cli import run
+from tests.helpers import initialise
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs/examples/strategy.yaml"
 
@@ -25,8 +26,7 @@ segments:
 
 @pytest.fixture
 def initialised(database_url: str) -> str:
-    result = run("init", db=database_url)
-    assert result.returncode == 0, result.stderr
+    initialise(database_url)
     return database_url
 
 
@@ -76,6 +76,7 @@ def test_init_twice_keeps_one_version_of_each_default(initialised: str):
     again = run("init", db=initialised)
     assert again.returncode == 0, again.stderr
     assert "default strategies: cn-consumer v1, us-consumer v1; active: cn-consumer" in again.stdout
+    assert "policy packs: us-regf v1, cn v1, uk-conc v1, house v1; active: cn,house" in again.stdout
 
 
 def test_load_activate_then_show_as_json_and_list(initialised: str):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import arrears
 from tests.e2e.test_cli import run
+from tests.support.databases import module_database
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 SHIPPED = Path(arrears.__file__).parent / "templates"
@@ -30,8 +32,18 @@ def example_portfolio(database_url: str) -> str:
     return database_url
 
 
+@pytest.fixture(scope="module")
+def portfolio(
+    _template: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[str]:
+    """Built once: the tests given it only read it (building it is the slow part)."""
+    with module_database("templates_cli", _template, tmp_path_factory, pytestconfig) as url:
+        yield example_portfolio(url)
+
+
 @pytest.fixture
-def portfolio(database_url: str) -> str:
+def own_portfolio(database_url: str) -> str:
+    """The example portfolio for a test that changes it."""
     return example_portfolio(database_url)
 
 
@@ -72,7 +84,7 @@ def test_check_lists_every_problem_with_file_and_line_and_exits_2(
 
 
 def test_check_names_a_template_a_stored_strategy_sends_that_does_not_exist(
-    portfolio: str, tmp_path: Path
+    own_portfolio: str, tmp_path: Path
 ) -> None:
     strategy = tmp_path / "welcome.yaml"
     strategy.write_text(
@@ -81,8 +93,8 @@ def test_check_names_a_template_a_stored_strategy_sends_that_does_not_exist(
         "      - {day: -20, action: sms, template: welcome, priority: 1}\n",
         "utf-8",
     )
-    assert run("strategy", "load", str(strategy), db=portfolio).returncode == 0
-    result = run("templates", "check", db=portfolio)
+    assert run("strategy", "load", str(strategy), db=own_portfolio).returncode == 0
+    result = run("templates", "check", db=own_portfolio)
     assert result.returncode == 2
     assert "strategy welcome sends sms template 'welcome', which does not exist" in result.stderr
 

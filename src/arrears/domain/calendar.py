@@ -13,8 +13,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Protocol
 
-import holidays
-
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
@@ -71,6 +69,10 @@ class HolidayCalendar:
     """
 
     def __init__(self, country: str) -> None:
+        # ``holidays`` loads here, not with the module: most processes (a CLI command, a
+        # worker) never build a calendar, and its country tables take a while to import.
+        import holidays
+
         self.country = country.upper()
         self._holidays = holidays.country_holidays(self.country)
 

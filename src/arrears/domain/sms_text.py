@@ -38,6 +38,9 @@ GSM_BASIC: frozenset[str] = frozenset(
 )
 # §6.2.1.1, the extension table: ESC + a code, two septets each (0x0A is a page break).
 GSM_EXTENSION: frozenset[str] = frozenset("\f^{}\\[~]|€")
+# The segments a template's SMS may take unless a check is told otherwise: more arrive
+# late or in pieces, and each is billed.
+DEFAULT_MAX_SEGMENTS = 3
 
 _GSM_ALL: frozenset[str] = GSM_BASIC | GSM_EXTENSION
 

@@ -6,15 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
-
-from arrears.adapters.store.database import current_revision, head_revision, make_engine, migrate
-from arrears.adapters.store.unit_of_work import SqlUnitOfWork
 from arrears.services.errors import ArrearsError
-from arrears.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from arrears.adapters.store.unit_of_work import SqlUnitOfWork
+    from arrears.settings import Settings
+
+# The store's modules (SQLAlchemy, Alembic, every repository) load when first used, not
+# when this module is imported: `arrears --help` and the commands that never open the
+# database start without them.
 
 
 class NotInitialised(ArrearsError):
@@ -27,9 +32,13 @@ class App:
 
     @cached_property
     def engine(self) -> Engine:
+        from arrears.adapters.store.database import make_engine
+
         return make_engine(self.settings.database_url)
 
     def uow(self) -> SqlUnitOfWork:
+        from arrears.adapters.store.unit_of_work import SqlUnitOfWork
+
         return SqlUnitOfWork(self.engine)
 
     @property
@@ -38,19 +47,28 @@ class App:
 
     def init(self) -> tuple[str | None, str | None]:
         """Create or migrate the store; returns (revision before, revision after)."""
+        from arrears.adapters.store.database import head_revision, migrate
+
         before = self._revision()
-        migrate(self.engine)
+        if before != head_revision():  # at the head, Alembic would find nothing to run
+            migrate(self.engine)
         return before, self._revision()
 
     def require_current_schema(self) -> None:
+        from arrears.adapters.store.database import head_revision
+
         revision = self._revision()
-        if revision != head_revision(self.engine):
+        if revision != head_revision():
             state = "is empty" if revision is None else f"is at revision {revision}"
             raise NotInitialised(
                 f"the database {self.engine.url.render_as_string()} {state}; run `arrears init` first"
             )
 
     def _revision(self) -> str | None:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from arrears.adapters.store.database import current_revision
+
         try:
             return current_revision(self.engine)
         except (OperationalError, ProgrammingError) as error:

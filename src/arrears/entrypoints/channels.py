@@ -116,9 +116,15 @@ def arrangement_effects(settings: Settings, render: Render = render_letter) -> E
 
 
 def _provider_rates(settings: Settings, adapters: dict[str, ChannelAdapter]) -> dict[str, float]:
-    """Each configured provider's own rate limit, keyed by the adapter's provider name."""
+    """Each configured provider's own rate limit, keyed by the adapter's provider name. A
+    dry run reaches no provider, so no provider's contract paces it (a channel's cap,
+    ``dispatch.rate_per_second``, still does)."""
     rates = {"sms": settings.sms.rate_per_second, "email": settings.email.rate_per_second}
-    return {a.provider: rates[channel] for channel, a in adapters.items() if channel in rates}
+    return {
+        a.provider: rates[channel]
+        for channel, a in adapters.items()
+        if channel in rates and not isinstance(a, DryRunAdapter)
+    }
 
 
 def build_dispatcher(

@@ -31,8 +31,9 @@ from arrears.entrypoints.channels import arrangement_effects, build_dispatcher
 from arrears.services import arrangement_policies, compliance, importing, products, strategies
 from arrears.services.cycle import CycleOptions
 from arrears.services.errors import InvalidInput
+from arrears.services.importing import record_rows
 from arrears.services.simulated_team import Team
-from arrears.services.simulation import Simulation, SimulationOptions, record_rows
+from arrears.services.simulation import Simulation, SimulationOptions
 from arrears.services.synthetic_loans import REPEAT_BORROWER_SHARE
 from arrears.services.synthetic_portfolio import Portfolio, generate_portfolio
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from arrears.domain.audit import (
     AuditEntry,
@@ -24,7 +25,9 @@ from arrears.domain.audit import (
     verify_chain,
 )
 from arrears.services.errors import InvalidInput
-from arrears.services.ports import UnitOfWork
+
+if TYPE_CHECKING:  # the ports load with the store that implements them
+    from arrears.services.ports import UnitOfWork
 
 EXPORT_COLUMNS = (
     "seq", "recorded_at", "kind", "subject", "payload", "prev_hash", "entry_hash",

@@ -133,21 +133,36 @@ def stored_pack(uow_factory: Callable[[], UnitOfWork], name: str) -> tuple[Pack,
 
 
 def rules_by_product(uow: UnitOfWork) -> dict[str, list[Rule]]:
-    """product → its rules in evaluation order (``*``: the rules binding every product)."""
+    """product → its rules in evaluation order (``*``: the rules binding every product).
+
+    The rule sets are kept per set of active pack texts and activations (a stored
+    version's text never changes): the dispatcher asks for every batch and the letter
+    printer for every letter, and the rules are parsed and ordered once."""
     texts = uow.policies.latest_texts()
-    packs = {name: parse_pack(uow, texts[name][1]) for name in _active_names(uow)}
     active = uow.policies.active()
-    common = active.get(EVERY_PRODUCT, [])
-    return {
-        product: in_order(
-            [rule for name in sorted({*names, *common}) for rule in packs[name].rules]
-        )
-        for product, names in {EVERY_PRODUCT: [], **active}.items()
-    }
+    names = sorted({name for names in active.values() for name in names})
+    key = (
+        tuple((name, texts[name][1]) for name in names),
+        tuple((product, tuple(names)) for product, names in active.items()),
+    )
+    rule_sets = _RULE_SETS.get(key)
+    if rule_sets is None:
+        packs = {name: parse_pack(uow, text) for name, text in key[0]}
+        common = active.get(EVERY_PRODUCT, [])
+        rule_sets = {
+            product: tuple(
+                in_order([rule for name in sorted({*names, *common}) for rule in packs[name].rules])
+            )
+            for product, names in {EVERY_PRODUCT: [], **active}.items()
+        }
+        if len(_RULE_SETS) >= RULE_SETS_KEPT:
+            _RULE_SETS.clear()
+        _RULE_SETS[key] = rule_sets
+    return {product: list(rules) for product, rules in rule_sets.items()}
 
 
-def _active_names(uow: UnitOfWork) -> set[str]:
-    return {name for names in uow.policies.active().values() for name in names}
+RULE_SETS_KEPT = 16  # sets of active packs whose rules are kept (a process sees a few)
+_RULE_SETS: dict[tuple[object, ...], dict[str, tuple[Rule, ...]]] = {}
 
 
 def _require(uow: UnitOfWork, name: str) -> tuple[int, str]:
@@ -211,13 +226,25 @@ class RuleCount:
     rule: str
     channel: str
     actions: int
+    arm: str | None = None  # with ``by_arm``: the arm recorded on the actions
 
 
 def decisions_by_rule(
-    uow_factory: Callable[[], UnitOfWork], first: date, last: date, status: str | None = None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date,
+    last: date,
+    status: str | None = None,
+    *,
+    by_arm: bool = False,
 ) -> list[RuleCount]:
-    """The cycle's actions by day, status, deciding rule and channel: denials by rule and
-    by day for the compliance officer (``status="denied"``)."""
+    """The cycle's actions by day, status, deciding rule and channel (and arm, ``by_arm``):
+    denials by rule and by day for the compliance officer (``status="denied"``), and per
+    arm for the simulator's outcomes."""
     with uow_factory() as uow:
         rows = uow.actions.by_rule(first, last)
-    return [RuleCount(*row) for row in rows if status is None or row[1] == status]
+    counts: dict[tuple[date, str, str, str, str | None], int] = {}
+    for day, decided, rule, channel, arm, actions in rows:  # ordered: merged rows stay so
+        if status is None or decided == status:
+            key = (day, decided, rule, channel, arm if by_arm else None)
+            counts[key] = counts.get(key, 0) + actions
+    return [RuleCount(d, s, r, c, n, arm) for (d, s, r, c, arm), n in counts.items()]

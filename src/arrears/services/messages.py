@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arrears.domain.messages import Receipt
 from arrears.services.errors import NotFound
-from arrears.services.ports import UnitOfWork
+
+if TYPE_CHECKING:  # the ports load with the store that implements them
+    from arrears.services.ports import UnitOfWork
 
 # How each status counts in the statistics. "sent" counts every message the provider
 # took, whatever became of it afterwards; "failed" every one that did not arrive.

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
-from arrears.domain.findings import Finding
 from arrears.domain.records import PaymentRecord
 from arrears.services.errors import Conflict, InvalidInput, NotFound
-from arrears.services.importing import ImportReport, import_payments
+from arrears.services.importing import ImportReport, import_payments, record_rows
 from arrears.services.journal_sync import sync_journals
 from arrears.services.ports import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class _OneRow:
-    line: int
-    raw: dict[str, str]
-    record: PaymentRecord | None
-    findings: tuple[Finding, ...] = ()
 
 
 def post_payment(
@@ -30,11 +19,7 @@ def post_payment(
 
     The same payment id with another loan, date or amount is refused (``Conflict``).
     """
-
-    def rows() -> Iterator[Any]:
-        yield _OneRow(1, {}, record)
-
-    report = import_payments(uow_factory, rows, now)
+    report = import_payments(uow_factory, record_rows([record]), now)
     if report.findings:
         message = "; ".join(f.message for f in report.findings)
         conflict = any(f.code == "conflicting_id" for f in report.findings)

@@ -7,7 +7,8 @@ open promises (kept or broken) with the store's set-based ``settle_promises``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -19,11 +20,44 @@ from arrears.domain.contacts import (
     PromiseStatus,
 )
 from arrears.domain.money import exponent_of, format_major
-from arrears.services.errors import Conflict, InvalidInput, NotFound
+from arrears.services.errors import ArrearsError, Conflict, InvalidInput, NotFound
 from arrears.services.ports import Ledger, UnitOfWork
 from arrears.services.strategies import arm_of_loan
 
 MAX_ID_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRequest:
+    """One promise to record: ``amount`` in major units by ``due_date``; ``promise_id`` an
+    idempotency key (None: one is made up); ``arm`` None: the loan's arm now."""
+
+    loan_id: str
+    amount: Decimal
+    due_date: date
+    promise_id: str | None = None
+    arm: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddedPromises:
+    """What a batch recorded: per request its promise id (None where refused), and the
+    refused requests' errors by their index."""
+
+    ids: list[str | None]
+    refused: dict[int, ArrearsError] = field(default_factory=dict)
+
+
+class PromisesRefused(InvalidInput):
+    """Requests of a batch were refused, so none of the batch was recorded."""
+
+    def __init__(self, refused: dict[int, ArrearsError]):
+        super().__init__(
+            "; ".join(f"request {index + 1}: {error}" for index, error in refused.items())
+        )
+        self.refused = refused
+        if all(isinstance(error, Conflict) for error in refused.values()):
+            self.exit_code = Conflict.exit_code
 
 
 def add_promise(
@@ -46,17 +80,76 @@ def add_promise(
     before today or more than 30 days ahead (``InvalidInput``), a second open
     promise on the loan (``Conflict``).
     """
+    request = PromiseRequest(loan_id, amount, due_date, promise_id, arm)
+    added = add_promises(uow_factory, [request], today, now, source, skip_invalid=True)
+    if added.refused:
+        raise added.refused[0]  # nothing was recorded: the batch was this one request
+    promise_id = added.ids[0]
+    assert promise_id is not None
+    return promise_id
+
+
+def add_promises(
+    uow_factory: Callable[[], UnitOfWork],
+    requests: Sequence[PromiseRequest],
+    today: date,
+    now: datetime,
+    source: str = "cli",
+    *,
+    skip_invalid: bool = False,
+) -> AddedPromises:
+    """Record a batch of promises in one transaction, each checked as ``add_promise``
+    checks it, in order (a request sees those before it: a second promise on a loan in
+    the same batch is a ``Conflict``, the same id and payload again returns it).
+
+    All or nothing: if any request is refused, nothing is recorded and
+    ``PromisesRefused`` names every refused request with its reason — unless the caller
+    chose ``skip_invalid``, in which case the others are recorded and the refused ones
+    handed back in ``refused``. The loans' rows are locked first, in loan id order, so
+    that two batches cannot both open a promise on one loan.
+    """
     source_value = _source(source)
-    if promise_id is not None and not 0 < len(promise_id) <= MAX_ID_LENGTH:
-        raise InvalidInput(f"a promise id must be 1 to {MAX_ID_LENGTH} characters")
+    ids: list[str | None] = []
+    refused: dict[int, ArrearsError] = {}
     with uow_factory() as uow:
-        store = uow.contacts
-        parties = store.loan_parties(loan_id, lock=True)  # one open promise per loan, no race
+        batch = _Batch(uow, requests, today)
+        for index, request in enumerate(requests):
+            try:
+                ids.append(batch.add(request, source_value))
+            except ArrearsError as error:
+                refused[index] = error
+                ids.append(None)
+        if refused and not skip_invalid:
+            raise PromisesRefused(refused)  # rolled back: nothing of the batch is kept
+        uow.contacts.insert_promises(batch.new, now)
+        uow.commit()
+    return AddedPromises(ids, refused)
+
+
+class _Batch:
+    """What a batch's requests are checked against: the stored loans, promises by id and
+    open promises by loan, read at once, and the promises the batch has made so far."""
+
+    def __init__(self, uow: UnitOfWork, requests: Sequence[PromiseRequest], today: date):
+        self.uow, self.today = uow, today
+        loan_ids = [r.loan_id for r in requests]
+        self.parties = uow.contacts.loans_parties(loan_ids, lock=True)  # one open promise
+        ids = [r.promise_id for r in requests if r.promise_id]  # per loan: no race
+        self.by_id, self.opened = uow.contacts.promises_of(ids, loan_ids)
+        self.new: list[Promise] = []
+
+    def add(self, request: PromiseRequest, source: PromiseSource) -> str:
+        """Check one request and keep it for writing; returns its promise id, the stored
+        one where the same promise was recorded before."""
+        loan_id, promise_id, due_date = request.loan_id, request.promise_id, request.due_date
+        if promise_id is not None and not 0 < len(promise_id) <= MAX_ID_LENGTH:
+            raise InvalidInput(f"a promise id must be 1 to {MAX_ID_LENGTH} characters")
+        parties = self.parties.get(loan_id)
         if parties is None:
             raise NotFound(f"no loan {loan_id} is stored")
         borrower_id, currency = parties
-        amount_minor = _amount_minor(amount, currency)
-        if promise_id is not None and (first := store.promise(promise_id)) is not None:
+        amount_minor = _amount_minor(request.amount, currency)
+        if promise_id is not None and (first := self.by_id.get(promise_id)) is not None:
             if (first.loan_id, first.amount_minor, first.due_date) == (
                 loan_id,
                 amount_minor,
@@ -68,8 +161,8 @@ def add_promise(
                 f" {format_major(first.amount_minor, first.currency)} {first.currency}"
                 f" by {first.due_date}"
             )
-        _check_due_date(due_date, today)
-        if opened := store.promises(loan_id, PromiseStatus.OPEN):
+        _check_due_date(due_date, self.today)
+        if opened := self.opened.get(loan_id):
             other = opened[0]
             raise Conflict(
                 f"loan {loan_id} already has an open promise {other.promise_id}"
@@ -82,15 +175,16 @@ def add_promise(
             borrower_id=borrower_id,
             amount_minor=amount_minor,
             currency=currency,
-            made_on=today,
+            made_on=self.today,
             due_date=due_date,
             status=PromiseStatus.OPEN,
-            arm=arm or arm_of_loan(uow, loan_id),
-            source=source_value,
+            arm=request.arm or arm_of_loan(self.uow, loan_id),
+            source=source,
         )
-        store.insert_promise(promise, now)
-        uow.commit()
-    return promise.promise_id
+        self.new.append(promise)
+        self.by_id[promise.promise_id] = promise
+        self.opened[loan_id] = [promise]
+        return promise.promise_id
 
 
 def _source(source: str) -> PromiseSource:

@@ -206,22 +206,30 @@ class Team:
         promised = loans[(answers == Reply.PROMISE) & (morning.owed_minor[loans] > 0)]
         kept = keeps(talking.keep_promise, people, book.borrower[promised], rng)
         ahead = rng.integers(talking.promise_days[0], talking.promise_days[1] + 1, len(promised))
-        for loan, will_keep, days in zip(
-            promised.tolist(), kept.tolist(), ahead.tolist(), strict=True
+        owed = [int(morning.owed_minor[loan]) for loan in promised.tolist()]
+        due = [day + timedelta(days=days) for days in ahead.tolist()]
+        requests = [
+            promises.PromiseRequest(
+                book.loan_ids[loan],
+                Decimal(format_major(minor, book.currency)),
+                by,
+                promise_id=f"sim:{day}:{book.loan_ids[loan]}",
+                arm="challenger" if book.challenger[loan] else "champion",
+            )
+            for loan, minor, by in zip(promised.tolist(), owed, due, strict=True)
+        ]
+        # one transaction; a promise the service refuses (one already open…) is not made
+        added = promises.add_promises(
+            self.uow_factory, requests, day, now, source="simulator", skip_invalid=True
+        )
+        for loan, will_keep, minor, by, promise_id in zip(
+            promised.tolist(), kept.tolist(), owed, due, added.ids, strict=True
         ):
-            owed = int(morning.owed_minor[loan])
-            due = day + timedelta(days=days)
-            try:
-                promises.add_promise(
-                    self.uow_factory, book.loan_ids[loan], Decimal(format_major(owed, book.currency)),
-                    due, day, now, source="simulator", promise_id=f"sim:{day}:{book.loan_ids[loan]}",
-                    arm="challenger" if book.challenger[loan] else "champion",
-                )  # fmt: skip
-            except ArrearsError:
+            if promise_id is None:
                 continue
             done.promises += 1
             if will_keep:
-                book.planned_day[loan], book.planned_minor[loan] = due.toordinal(), owed
+                book.planned_day[loan], book.planned_minor[loan] = by.toordinal(), minor
         for loan in loans[answers == Reply.PAYS_NOW].tolist():
             book.planned_day[loan] = (day + timedelta(days=1)).toordinal()
             book.planned_minor[loan] = morning.owed_minor[loan]

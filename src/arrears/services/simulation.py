@@ -25,13 +25,12 @@ exactly as it would in the book. Outcomes per arm: services.simulation_outcomes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from time import perf_counter
-from typing import Any
 
 import numpy as np
 
@@ -64,14 +63,6 @@ class SimulationOptions:
     challenger_share: Decimal  # percent of loans on the challenger's arm
     cycle: CycleOptions
     payment_channel: str = "bank_transfer"
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    line: int
-    raw: dict[str, str]
-    record: Any
-    findings: tuple[Any, ...] = ()
 
 
 @dataclass(slots=True)
@@ -273,14 +264,6 @@ class Simulation:
             for i in paying.tolist()
         ]
         if records:
-            importing.import_payments(self.uow_factory, record_rows(records), self.clock(day, 5))
-
-
-def record_rows(records: Sequence[Any]) -> Callable[[], Iterator[_Row]]:
-    """Parsed records as the import takes them (rows already checked: none has findings)."""
-
-    def open_rows() -> Iterator[_Row]:
-        for line, record in enumerate(records, start=1):
-            yield _Row(line, {}, record)
-
-    return open_rows
+            importing.import_payments(
+                self.uow_factory, importing.record_rows(records), self.clock(day, 5)
+            )

@@ -35,7 +35,9 @@ import numpy as np
 from arrears.domain.behaviour import CHANNELS, Bools, Floats, Ints
 from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.domain.money import exponent_of
+from arrears.services.compliance import RuleCount, decisions_by_rule
 from arrears.services.ports import UnitOfWork
+from arrears.services.report_ports import ArmCountRow
 from arrears.services.reports import rate_percent
 
 if TYPE_CHECKING:
@@ -98,10 +100,11 @@ def outcomes(
     end = simulation.options.start + timedelta(days=simulation.days_run)
     if not book.buckets or book.buckets[-1][0] != end:
         book.buckets.append((end, last.buckets))
+    first = simulation.options.start  # the cycle's first day: the simulation's whole record
     with uow_factory() as uow:
-        promises = uow.simulation.promise_counts()
+        promises = uow.activity_reports.arm_promises(first, end)
         arranged = uow.simulation.arrangement_outcomes()
-        denied = uow.simulation.denials()
+    denied = decisions_by_rule(uow_factory, first, end, "denied", by_arm=True)
     complaints = _complaints_by_loan(book, simulation.people.complaints)
     arms = [
         _arm(name, mask, book, last, complaints, promises, arranged, denied)
@@ -126,8 +129,8 @@ def _complaints_by_loan(book: Book, complaints: Ints) -> Ints:
 
 def _arm(
     name: str, mask: Bools, book: Book, last: Morning, complaints: Ints,
-    promises: Sequence[tuple[str | None, str, int]],
-    arranged: Sequence[tuple[str, str, str]], denied: Sequence[tuple[str, str, int]],
+    promises: Sequence[ArmCountRow],
+    arranged: Sequence[tuple[str, str, str]], denied: Sequence[RuleCount],
 ) -> ArmOutcome:  # fmt: skip
     recovered = int(book.recovered_minor[mask].sum())
     overdue = recovered + int(last.owed_minor[mask].sum())
@@ -140,7 +143,14 @@ def _arm(
     if recovered:
         unit = 10 ** exponent_of(book.currency)
         per_1000 = Decimal(total * 1000 * unit) / Decimal(recovered)
-    made = {s: n for arm, s, n in promises if arm == name}
+    made: Counter[str] = Counter()  # promises, kept (over the currencies)
+    for row in promises:
+        if row.arm == name:
+            made[row.kind] += row.number
+    denials: Counter[str] = Counter()  # by rule, over the days and channels
+    for count in denied:
+        if count.arm == name:
+            denials[count.rule] += count.actions
     in_arm = {loan for loan, m in zip(book.loan_ids, mask.tolist(), strict=True) if m}
     statuses = Counter(status for loan, _, status in arranged if loan in in_arm)
     return ArmOutcome(
@@ -149,10 +159,10 @@ def _arm(
         rate_percent(cured, int(late.sum())), _roll_forward(book, mask), contacts,
         _quantize(Decimal(total) / loans) if loans else None,
         _quantize(per_1000) if per_1000 is not None else None,
-        sum(made.values()), made.get("kept", 0),
+        made["promises"], made["kept"],
         {"made": sum(statuses.values()), **{s: statuses[s] for s in
                                            ("kept", "broken", "active", "cancelled")}},
-        int(complaints[mask].sum()), {rule: n for arm, rule, n in denied if arm == name},
+        int(complaints[mask].sum()), dict(sorted(denials.items())),
     )  # fmt: skip
 
 

@@ -123,20 +123,21 @@ class SqlActions:
         ).first()
         return None if row is None else _permitted(dict(row._mapping))
 
-    def by_rule(self, first: date, last: date) -> list[tuple[date, str, str, str, int]]:
-        """Actions from ``first`` through ``last`` by day, status, deciding rule and channel."""
+    def by_rule(self, first: date, last: date) -> list[tuple[date, str, str, str, str | None, int]]:
+        """Actions from ``first`` through ``last`` by day, status, deciding rule, channel and
+        the arm recorded on them."""
         rows = self.connection.execute(
             text(
-                "SELECT as_of, status, rule_id, channel, COUNT(*) FROM action"
-                " WHERE as_of BETWEEN :first AND :last"
-                " GROUP BY as_of, status, rule_id, channel ORDER BY as_of, status, rule_id, channel"
+                "SELECT as_of, status, rule_id, channel, arm, COUNT(*) FROM action"
+                " WHERE as_of BETWEEN :first AND :last GROUP BY as_of, status, rule_id, channel,"
+                " arm ORDER BY as_of, status, rule_id, channel, arm"
             ),
             {
                 "first": sql_value(self.connection, first),
                 "last": sql_value(self.connection, last),
             },
         )
-        return [(as_date(r[0]), r[1], r[2] or "", r[3], int(r[4])) for r in rows]
+        return [(as_date(r[0]), r[1], r[2] or "", r[3], r[4], int(r[5])) for r in rows]
 
     def listing(self, day: date, channel: str | None, limit: int | None) -> list[dict[str, Any]]:
         """A day's actions, the work-queue order: priority first, then amount overdue."""

@@ -109,6 +109,9 @@ WHERE lost_contact <> CASE WHEN unreached_since_reached >= :lost_after THEN 1 EL
 """
 
 
+_IN_LIST = 500  # ids bound in one IN list
+
+
 class SqlContacts(PromisesSql):
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -126,6 +129,23 @@ class SqlContacts(PromisesSql):
         query = select(t.loan.c.borrower_id, t.loan.c.currency).where(t.loan.c.loan_id == loan_id)
         row = self.connection.execute(query.with_for_update() if lock else query).first()
         return None if row is None else (row.borrower_id, row.currency)
+
+    def loans_parties(
+        self, loan_ids: Sequence[str], *, lock: bool = False
+    ) -> dict[str, tuple[str, str]]:
+        """Each stored loan's (borrower id, currency); ``lock`` holds the rows as
+        ``loan_parties`` does, taken in loan id order (a fixed order: no deadlock)."""
+        found: dict[str, tuple[str, str]] = {}
+        ordered = sorted(set(loan_ids))
+        for start in range(0, len(ordered), _IN_LIST):
+            query = (
+                select(t.loan.c.loan_id, t.loan.c.borrower_id, t.loan.c.currency)
+                .where(t.loan.c.loan_id.in_(ordered[start : start + _IN_LIST]))
+                .order_by(t.loan.c.loan_id)
+            )
+            for row in self.connection.execute(query.with_for_update() if lock else query):
+                found[row.loan_id] = (row.borrower_id, row.currency)
+        return found
 
     # -- attempts ------------------------------------------------------------------------
     def insert_attempt(self, record: AttemptRecord, now: datetime) -> int:

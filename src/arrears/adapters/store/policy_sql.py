@@ -21,6 +21,18 @@ from arrears.domain.findings import Finding
 EVERY_PRODUCT = "*"
 
 
+# Built once: the gate, the composer and the letter printer read the latest texts often.
+_NEWEST = (
+    select(t.policy_pack.c.name, func.max(t.policy_pack.c.version).label("version"))
+    .group_by(t.policy_pack.c.name)
+    .subquery()
+)
+_LATEST = select(t.policy_pack.c.name, t.policy_pack.c.version, t.policy_pack.c.source_text).join(
+    _NEWEST,
+    (_NEWEST.c.name == t.policy_pack.c.name) & (_NEWEST.c.version == t.policy_pack.c.version),
+)
+
+
 class SqlPolicies:
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -31,15 +43,7 @@ class SqlPolicies:
 
     def latest_texts(self) -> dict[str, tuple[int, str]]:
         """Each stored pack's latest version: name → (version, text)."""
-        p = t.policy_pack
-        newest = (
-            select(p.c.name, func.max(p.c.version).label("version")).group_by(p.c.name).subquery()
-        )
-        rows = self.connection.execute(
-            select(p.c.name, p.c.version, p.c.source_text).join(
-                newest, (newest.c.name == p.c.name) & (newest.c.version == p.c.version)
-            )
-        )
+        rows = self.connection.execute(_LATEST)
         return {row.name: (int(row.version), row.source_text) for row in rows}
 
     def active(self) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ parameters, so the same SQL runs on both. Nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -49,30 +49,39 @@ class PromisesSql:
     connection: Connection
 
     def insert_promise(self, promise: Promise, now: datetime) -> None:
-        p = promise
-        self.connection.execute(
-            t.promise.insert().values(
-                promise_id=p.promise_id,
-                loan_id=p.loan_id,
-                borrower_id=p.borrower_id,
-                amount_minor=p.amount_minor,
-                currency=p.currency,
-                made_on=p.made_on,
-                due_date=p.due_date,
-                status=str(p.status),
-                settled_on=p.settled_on,
-                paid_minor=p.paid_minor,
-                arm=p.arm,
-                source=str(p.source),
-                created_at=now.astimezone(UTC),
-            )
-        )
+        self.insert_promises([promise], now)
+
+    def insert_promises(self, promises: Sequence[Promise], now: datetime) -> None:
+        """Store each promise (one statement for the lot)."""
+        if promises:
+            self.connection.execute(t.promise.insert(), [_values(p, now) for p in promises])
 
     def promise(self, promise_id: str) -> Promise | None:
         row = self.connection.execute(
             select(t.promise).where(t.promise.c.promise_id == promise_id)
         ).first()
         return None if row is None else _promise(row)
+
+    def promises_of(
+        self, promise_ids: Sequence[str], loan_ids: Sequence[str]
+    ) -> tuple[dict[str, Promise], dict[str, list[Promise]]]:
+        """The stored promises of ``promise_ids`` by id, and the open promises of
+        ``loan_ids`` by loan, oldest first (what a batch of new promises is checked on)."""
+        p = t.promise
+        by_id: dict[str, Promise] = {}
+        for chunk in _chunks(sorted(set(promise_ids))):
+            for row in self.connection.execute(select(p).where(p.c.promise_id.in_(chunk))):
+                by_id[row.promise_id] = _promise(row)
+        opened: dict[str, list[Promise]] = {}
+        for chunk in _chunks(sorted(set(loan_ids))):
+            rows = self.connection.execute(
+                select(p)
+                .where(p.c.loan_id.in_(chunk), p.c.status == str(PromiseStatus.OPEN))
+                .order_by(p.c.made_on, p.c.created_at, p.c.promise_id)
+            )
+            for row in rows:
+                opened.setdefault(row.loan_id, []).append(_promise(row))
+        return by_id, opened
 
     def promises(
         self, loan_id: str | None = None, status: PromiseStatus | None = None
@@ -189,6 +198,20 @@ def _open_on(p: Any, day: date) -> Any:
             and_(p.c.settled_on.is_not(None), p.c.settled_on > day),
         ),
     )
+
+
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _values(p: Promise, now: datetime) -> dict[str, Any]:
+    return {
+        "promise_id": p.promise_id, "loan_id": p.loan_id, "borrower_id": p.borrower_id,
+        "amount_minor": p.amount_minor, "currency": p.currency, "made_on": p.made_on,
+        "due_date": p.due_date, "status": str(p.status), "settled_on": p.settled_on,
+        "paid_minor": p.paid_minor, "arm": p.arm, "source": str(p.source),
+        "created_at": now.astimezone(UTC),
+    }  # fmt: skip
 
 
 def _dated(sql: str) -> Any:

@@ -152,9 +152,16 @@ class SqlActivityReports:
     def arm_counts(self, first: date, last: date) -> list[ArmCountRow]:
         """Outbound contacts on loans by recorded arm, currency and channel (attempts
         with no loan left out); promises made in the period and kept, by arm and currency."""
-        contacts = self._rows(_ARM_CONTACTS, **self._period(first, last))
+        rows = self._rows(_ARM_CONTACTS, **self._period(first, last))
+        contacts = [ArmCountRow(r[0], r[1], r[2], int(r[3])) for r in rows]
+        return contacts + self.arm_promises(first, last)
+
+    def arm_promises(self, first: date, last: date) -> list[ArmCountRow]:
+        """Promises made from ``first`` through ``last`` and how many were kept, by the arm
+        recorded on them ("none": no strategy was active) and currency: kinds "promises"
+        and "kept" (unordered)."""
         promises = self._rows(_ARM_PROMISES, first=first, last=last)
-        return [ArmCountRow(r[0], r[1], r[2], int(r[3])) for r in contacts] + [
+        return [
             ArmCountRow(r[0], r[1], kind, int(n))
             for r in promises
             for kind, n in (("promises", r[2]), ("kept", r[3]))

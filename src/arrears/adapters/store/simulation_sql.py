@@ -79,13 +79,6 @@ class SqlSimulation:
         return [(b, channel, template, int(n)) for b, channel, template, n in rows]
 
     # -- what came of it, for the outcome report ---------------------------------------------
-    def promise_counts(self) -> list[tuple[str | None, str, int]]:
-        """(arm, status, promises) over every promise."""
-        rows = self.connection.execute(
-            text("SELECT arm, status, COUNT(*) FROM promise GROUP BY arm, status ORDER BY 1, 2")
-        )
-        return [(arm, status, int(n)) for arm, status, n in rows]
-
     def arrangement_outcomes(self) -> list[tuple[str, str, str]]:
         """(loan_id, kind, status) of every arrangement that took effect."""
         rows = self.connection.execute(
@@ -93,11 +86,3 @@ class SqlSimulation:
                  " ORDER BY arrangement_id")
         )  # fmt: skip
         return [(loan, kind, status) for loan, kind, status in rows]
-
-    def denials(self) -> list[tuple[str, str, int]]:
-        """(arm, rule, actions) the gate denied, over every day."""
-        rows = self.connection.execute(
-            text("SELECT arm, rule_id, COUNT(*) FROM action WHERE status = 'denied'"
-                 " GROUP BY arm, rule_id ORDER BY 1, 2")
-        )  # fmt: skip
-        return [(arm, rule or "", int(n)) for arm, rule, n in rows]

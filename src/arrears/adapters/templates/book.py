@@ -48,7 +48,7 @@ from arrears.domain.message_text import (
     Sender,
     choose_language,
 )
-from arrears.domain.sms_text import sms_shape
+from arrears.domain.sms_text import DEFAULT_MAX_SEGMENTS, sms_shape
 from arrears.services.message_texts import InvalidTemplates, RenderFailed, UnknownTemplate
 
 CHANNELS = ("sms", "email")
@@ -57,7 +57,6 @@ FILE_NAME = re.compile(
     r"(?P<channel>[a-z]+)/(?P<name>[a-z][a-z0-9_]*)\.(?P<language>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)"
     r"\.(?P<part>subject\.txt|txt|html)"
 )
-DEFAULT_MAX_SEGMENTS = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from arrears.domain.arrangement_policy import ArrangementKind, Role
-from arrears.entrypoints.channels import arrangement_effects
 from arrears.entrypoints.cli.arrange_options import Asked
 from arrears.entrypoints.cli.option_groups import GROUP, with_option_groups
 from arrears.entrypoints.cli.output import (
@@ -27,9 +26,11 @@ from arrears.entrypoints.cli.output import (
     print_json,
     print_table,
 )
-from arrears.services import arrangements
-from arrears.services.arrangement_views import ArrangementView, ShownArrangement
-from arrears.services.ports import ArrangementRecord
+
+if TYPE_CHECKING:
+    from arrears.services import arrangements
+    from arrears.services.arrangement_views import ArrangementView, ShownArrangement
+    from arrears.services.ports import ArrangementRecord
 
 
 class Shown(StrEnum):
@@ -57,6 +58,8 @@ def quote(
 ) -> None:
     """Quote an arrangement: its instalments, what is waived, the total to pay, and whether
     it is within the arrangement policy or who must approve it. Nothing is stored."""
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     request, day = asked.request(), asked.day(app)
     result = arrangements.quote_arrangement(app.uow_factory, loan_id, asked.kind, request, day)
@@ -110,6 +113,9 @@ def create(
 ) -> None:
     """Make an arrangement: active at once if within the policy, else pending approval; the
     same --id with the same request again changes nothing."""
+    from arrears.entrypoints.channels import arrangement_effects
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     request, day = asked.request(), asked.day(app)
     made = arrangements.create_arrangement(
@@ -143,6 +149,8 @@ def list_(
 ) -> None:
     """Arrangements, promises to pay among them, oldest first, each with the loan's bucket
     and DPD on the day it was quoted."""
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     found = arrangements.list_arrangements(app.uow_factory, loan_id, status, kind)
     rows = [arrangement_record(r, _zone(ctx)) for r in found]
@@ -159,6 +167,8 @@ def list_(
 def show(ctx: typer.Context, arrangement_id: str, format: Shown = FORMAT) -> None:
     """One arrangement: its terms, the loan's bucket and DPD on the day it was quoted, its
     instalments, decision, and the loan's figures today."""
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     shown = arrangements.show_arrangement(app.uow_factory, arrangement_id, app.today())
     record = view_record(shown.view, _zone(ctx)) | {"loan": _loan_record(shown)}
@@ -250,6 +260,9 @@ def approve(
     on: str | None = ON,
 ) -> None:
     """Approve a pending arrangement: it takes effect at the end of the day (today)."""
+    from arrears.entrypoints.channels import arrangement_effects
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     day = parse_date(on, "--as-of") or app.today()
     r = arrangements.approve_arrangement(
@@ -266,6 +279,8 @@ def reject(
     on: str | None = ON,
 ) -> None:
     """Reject a pending arrangement; it never takes effect."""
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     day = parse_date(on, "--as-of") or app.today()
     arrangements.reject_arrangement(app.uow_factory, arrangement_id, by, day, app.now())
@@ -276,6 +291,9 @@ def cancel(ctx: typer.Context, arrangement_id: str, on: str | None = ON) -> None
     """Cancel an arrangement (or a promise to pay): a pending one has no effect; an active
     one is undone at the end of the day (today), the loan owing what it owed before,
     less what was paid."""
+    from arrears.entrypoints.channels import arrangement_effects
+    from arrears.services import arrangements
+
     app = app_of(ctx)
     day = parse_date(on, "--as-of") or app.today()
     changed = arrangements.cancel_arrangement(

@@ -11,14 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import typer
 
 from arrears.domain.arrangement_policy import ArrangementKind
-from arrears.domain.arrangement_quotes import ArrangementRequest
 from arrears.domain.schedule import RepaymentMethod
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import parse_date
+
+if TYPE_CHECKING:
+    from arrears.domain.arrangement_quotes import ArrangementRequest
 
 KIND = typer.Option(..., "--kind", help="promise, extension, plan, settlement, reage or pause.")
 
@@ -93,6 +96,8 @@ class Asked:
     )
 
     def request(self) -> ArrangementRequest:
+        from arrears.domain.arrangement_quotes import ArrangementRequest
+
         return ArrangementRequest(
             instalments=self.instalments,
             first_date=parse_date(self.first_date, "--first-date"),

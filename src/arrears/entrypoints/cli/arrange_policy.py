@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
-from arrears.adapters.arrangement_policy_files import parse_arrangement_policy, policy_as_data
 from arrears.domain.arrangement_policy import ArrangementKind, KindLimits
 from arrears.entrypoints.cli import versioned_file_commands as versioned
 from arrears.entrypoints.cli.output import app_of, console, print_table
-from arrears.services import arrangement_policies as policies
-from arrears.services.arrangement_policies import ShownPolicy
+
+if TYPE_CHECKING:
+    from arrears.services.arrangement_policies import ShownPolicy
 
 app = typer.Typer(
     help="Arrangement policies: each kind's limits and who approves beyond them, per product.",
@@ -28,6 +28,8 @@ def _say(text: str) -> None:
 @app.command("validate")
 def validate(file: Path = versioned.FileArgument) -> None:
     """Check a policy file without storing it: "valid", or every problem with its line."""
+    from arrears.adapters.arrangement_policy_files import parse_arrangement_policy
+
     policy = versioned.checked(file, parse_arrangement_policy)
     offered = [kind for kind, limits in policy.kinds.items() if limits.allowed]
     _say(f"{file}: valid (arrangement policy {policy.name}; offers {', '.join(offered) or 'none'})")
@@ -46,6 +48,8 @@ def load(
     author: str | None = versioned.AuthorOption,
 ) -> None:
     """Store a policy file as a new version (the same text again keeps its version)."""
+    from arrears.services import arrangement_policies as policies
+
     application = app_of(ctx)
     name, version = versioned.loaded(
         file,
@@ -66,6 +70,8 @@ def show(
     output: versioned.ShowFormat = versioned.FormatOption,
 ) -> None:
     """A stored policy: each kind's limits and who approves beyond them."""
+    from arrears.services import arrangement_policies as policies
+
     application = app_of(ctx)
     shown = policies.show_policy(application.uow_factory, name, version)
     versioned.print_stored(output, versioned.zone_of(application), shown, _as_json, _print_policy)
@@ -74,6 +80,8 @@ def show(
 @app.command("list")
 def list_(ctx: typer.Context, output: versioned.ShowFormat = versioned.FormatOption) -> None:
     """Every stored policy at its latest version, and the products it is active for."""
+    from arrears.services import arrangement_policies as policies
+
     application = app_of(ctx)
     summaries = policies.list_policies(application.uow_factory)
     rows = [(s, list(s.products), _where(s.products)) for s in summaries]
@@ -88,6 +96,8 @@ def _where(products: tuple[str, ...]) -> str:
 
 
 def _as_json(shown: ShownPolicy, zone: ZoneInfo) -> dict[str, Any]:
+    from arrears.adapters.arrangement_policy_files import policy_as_data
+
     stored = shown.stored
     return {
         "name": stored.name,

@@ -33,7 +33,6 @@ from arrears.entrypoints.cli.output import (
     print_json,
     print_table,
 )
-from arrears.services import contacts, promises
 
 contact_app = typer.Typer(
     help="Record contact attempts and see a borrower's contact status.", no_args_is_help=True
@@ -97,6 +96,8 @@ def add_attempt(
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Record one contact attempt and its outcome."""
+    from arrears.services import contacts
+
     app = app_of(ctx)
     now = app.now()
     attempted_at = _parse_time(at, _zone(ctx)) if at is not None else now
@@ -129,6 +130,8 @@ def list_attempts(
     format: Shown = FORMAT,
 ) -> None:
     """A borrower's contact attempts, oldest first."""
+    from arrears.services import contacts
+
     app = app_of(ctx)
     zone = _zone(ctx)
     rows = [
@@ -166,6 +169,8 @@ def status_record(
 @contact_app.command("status")
 def contact_status(ctx: typer.Context, borrower_id: str, format: Shown = FORMAT) -> None:
     """A borrower's contact roll-up from every attempt: reached, refused, lost contact (失联)."""
+    from arrears.services import contacts
+
     app = app_of(ctx)
     lost_after = app.settings.lost_contact_attempts
     facts = contacts.borrower_contact(app.uow_factory, borrower_id, lost_after)
@@ -191,6 +196,8 @@ def flag(
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Set (or with --clear, clear) a borrower flag; setting it again changes nothing."""
+    from arrears.services import contacts
+
     app = app_of(ctx)
     if clear:
         changed = contacts.clear_flag(app.uow_factory, borrower_id, name)
@@ -204,6 +211,8 @@ def flag(
 @borrower_app.command("flags")
 def flags(ctx: typer.Context, borrower_id: str, format: Shown = FORMAT) -> None:
     """A borrower's flags, when each was set and why."""
+    from arrears.services import contacts
+
     app = app_of(ctx)
     zone = _zone(ctx)
     rows = [
@@ -235,6 +244,8 @@ def add_promise(
     source: PromiseSource = typer.Option(PromiseSource.CLI, "--source"),
 ) -> None:
     """Record a promise to pay an amount on a loan by a date; the same --id again changes nothing."""
+    from arrears.services import promises
+
     app = app_of(ctx)
     try:
         value = Decimal(amount)
@@ -276,6 +287,8 @@ def list_promises(
     format: Shown = FORMAT,
 ) -> None:
     """Promises to pay, oldest first: all, of a loan, or in a status."""
+    from arrears.services import promises
+
     app = app_of(ctx)
     found = promises.list_promises(app.uow_factory, loan_id, status)
     rows = [promise_record(p) for p in found]
@@ -292,6 +305,8 @@ def list_promises(
 @promise_app.command("cancel")
 def cancel_promise(ctx: typer.Context, promise_id: str) -> None:
     """Cancel an open promise (a kept or broken one stays as it was)."""
+    from arrears.services import promises
+
     app = app_of(ctx)
     changed = promises.cancel_promise(app.uow_factory, promise_id, app.today())
     console.print(f"promise {promise_id} {'cancelled' if changed else 'was already cancelled'}")

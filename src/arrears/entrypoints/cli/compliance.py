@@ -7,14 +7,10 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from arrears.adapters.policy_files import SHIPPED, parse_pack, read_pack_text
-from arrears.adapters.scenario_files import parse_scenario
-from arrears.domain.compliance.evaluate import Decision, decide, in_order
-from arrears.domain.compliance.rules import Pack
 from arrears.entrypoints.cli.output import (
     Format,
     app_of,
@@ -25,7 +21,10 @@ from arrears.entrypoints.cli.output import (
     print_table,
     write_csv,
 )
-from arrears.services import compliance
+
+if TYPE_CHECKING:
+    from arrears.domain.compliance.evaluate import Decision
+    from arrears.domain.compliance.rules import Pack
 
 app = typer.Typer(
     help="Compliance: policy packs, borrower profiles, and the what-if evaluator.",
@@ -50,6 +49,8 @@ def _fail(source: str, findings: Any, code: int = INVALID) -> None:
 
 
 def _pack(name_or_path: str) -> Pack:
+    from arrears.adapters.policy_files import SHIPPED, parse_pack, read_pack_text
+
     try:
         text = read_pack_text(name_or_path)
     except OSError as error:
@@ -66,6 +67,8 @@ def _pack(name_or_path: str) -> Pack:
 @app.command("packs")
 def packs(ctx: typer.Context) -> None:
     """The stored packs at their latest version, and where each is active."""
+    from arrears.services import compliance
+
     summaries = compliance.list_packs(app_of(ctx).uow_factory)
     print_table(
         None,
@@ -80,6 +83,8 @@ def show(
     pack: str = typer.Argument(..., help="A stored pack's name, or a pack file."),
 ) -> None:
     """Print a pack's rules: id, check, what it says, its source and confidence."""
+    from arrears.services import compliance
+
     if Path(pack).is_file():
         shown, version = _pack(pack), None
     else:
@@ -103,6 +108,8 @@ def load(
     author: str = typer.Option("cli", "--author", help="Who loads it (kept with the version)."),
 ) -> None:
     """Validate a pack file and store it as the pack's next version."""
+    from arrears.services import compliance
+
     application = app_of(ctx)
     name, version = compliance.load_pack(
         application.uow_factory, file.read_text(encoding="utf-8"), author, application.now()
@@ -117,6 +124,8 @@ def activate(
     product: str = typer.Option("*", "--product", help="A product, or * for every product."),
 ) -> None:
     """Make a stored pack bind a product (several packs: the strictest result wins)."""
+    from arrears.services import compliance
+
     application = app_of(ctx)
     changed = compliance.activate_pack(application.uow_factory, pack, product, application.now())
     state = "now active" if changed else "already active"
@@ -130,6 +139,8 @@ def deactivate(
     product: str = typer.Option("*", "--product", help="A product, or * for every product."),
 ) -> None:
     """Stop a pack binding a product."""
+    from arrears.services import compliance
+
     application = app_of(ctx)
     compliance.deactivate_pack(application.uow_factory, pack, product, application.now())
     console.print(f"pack {pack} no longer active for {product}", highlight=False)
@@ -145,6 +156,9 @@ def evaluate(
     """Decide a scenario's proposed contact under the packs (the strictest wins) and print
     {"decision", "rule", "reason", "not_before"} as JSON. A scenario with "expect" exits 1
     when the decision differs. Needs no database."""
+    from arrears.adapters.scenario_files import parse_scenario
+    from arrears.domain.compliance.evaluate import decide, in_order
+
     scenario, expect, findings = parse_scenario(scenario_file.read_text(encoding="utf-8"))
     if scenario is None:
         _fail(str(scenario_file), findings)
@@ -176,6 +190,8 @@ def decisions(
     format: Format = typer.Option(Format.TABLE, "--format", help="table, csv or json."),
 ) -> None:
     """The cycle's gate decisions by day and rule (default: the denials)."""
+    from arrears.services import compliance
+
     application = app_of(ctx)
     last = parse_date(end, "--to") or application.today()
     first = parse_date(start, "--from") or last - timedelta(days=30)
@@ -196,6 +212,8 @@ def decisions(
 def profile_set(ctx: typer.Context, borrower_id: str, file: Path = FileArgument) -> None:
     """Store a borrower's compliance profile from a JSON file (the scenario's "borrower"
     object without its id): holds, consents, opt-outs, preferences, third parties."""
+    from arrears.services import compliance
+
     application = app_of(ctx)
     try:
         profile = json.loads(file.read_text(encoding="utf-8"))
@@ -209,4 +227,6 @@ def profile_set(ctx: typer.Context, borrower_id: str, file: Path = FileArgument)
 @profile_app.command("show")
 def profile_show(ctx: typer.Context, borrower_id: str) -> None:
     """Print a borrower's stored compliance profile as JSON."""
+    from arrears.services import compliance
+
     print_json(compliance.get_profile(app_of(ctx).uow_factory, borrower_id))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.cli.output import (
@@ -22,9 +22,9 @@ from arrears.entrypoints.cli.output import (
     print_table,
     write_csv,
 )
-from arrears.services import cycle_check
-from arrears.services.cycle import CycleOptions, DayReport, run_cycle
-from arrears.services.cycle_actions import actions_of_day
+
+if TYPE_CHECKING:
+    from arrears.services.cycle import DayReport
 
 app = typer.Typer(no_args_is_help=False, invoke_without_command=True)
 
@@ -47,6 +47,8 @@ def cycle(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from arrears.services.cycle import CycleOptions, run_cycle
+
     application = app_of(ctx)
     day = parse_date(as_of, "--as-of") or application.today()
     with collector_paused(), _progress() as progress:
@@ -72,6 +74,8 @@ def cycle(
 def check(ctx: typer.Context) -> None:
     """Replay every loan from its history and compare with the cycle's stored status
     (slow: the per-loan path). Exit code 1 and the differences when they disagree."""
+    from arrears.services import cycle_check
+
     mismatches = cycle_check.check_status(app_of(ctx).uow_factory)
     if not mismatches:
         console.print("cycle status equals the per-loan reference for every loan")
@@ -93,6 +97,8 @@ def actions(
 ) -> None:
     """List a day's planned actions in work-queue order (priority, then amount overdue),
     each with its arm, step and the gate's decision."""
+    from arrears.services.cycle_actions import actions_of_day
+
     application = app_of(ctx)
     chosen, rows = actions_of_day(
         application.uow_factory, parse_date(day, "--date"), channel, limit
@@ -152,6 +158,8 @@ def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
     if not errors.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -1,6 +1,7 @@
 """``arrears demo``: a fresh SQLite lender of about 10,000 borrowers, lived through 120
 days by the simulator with a champion and a challenger strategy, then its reports and
-charts. The web app (issue #8) will start at the end; ``--no-serve`` never starts it."""
+charts; at the end the web app starts with a printed sign-in per role (``--no-serve``
+prints them and stops)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,23 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
-from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli import report_commands
+from arrears.entrypoints.cli.messages import print_statistics
 from arrears.entrypoints.cli.output import console, print_table, progress_bar
 from arrears.entrypoints.cli.readouts import status_record
 from arrears.entrypoints.cli.report_render import rich_table
 from arrears.entrypoints.cli.simulate import Region, fresh_app, print_outcomes, run_simulation
-from arrears.entrypoints.simulator import SimulatorSetup, shipped_challenger
-from arrears.services import arrangements, compliance, cycle_check, ledger_check, queries
 from arrears.services import messages as messages_service
 
 DAYS = 120
 CHALLENGER_SHARE = Decimal(20)
 CHARTED = ("aging", "roll-rates", "vintage", "recovery")  # drawn to files
-PRINTED = ("aging", "agents", "intensity")  # their first table printed
+PRINTED = ("aging", "denials", "agents", "intensity")  # their first table printed
 
 
 def demo(
@@ -46,6 +46,8 @@ def demo(
     """Create a fresh SQLite lender, simulate its borrowers through the daily cycle, gate,
     channels, arrangements and an agent team with a champion and a challenger strategy,
     and show the reports and charts a manager lives by."""
+    from arrears.entrypoints.simulator import SimulatorSetup, shipped_challenger
+
     app = fresh_app(path, region.value)
     today = app.today()
     setup = SimulatorSetup(
@@ -62,63 +64,65 @@ def demo(
         f" the challenger on {CHALLENGER_SHARE}% of loans"
     )  # fmt: skip
     print_outcomes(report)
-    _show_day(app, first, today)
-    _show_messages(app, first, today)
+    _show_actions(app, first, today)
+    _show_messages(app, today)
     arranged = _show_arrangements(app)
     example = _show_worst_loans(app, today)
     files = _show_reports(app, charts)
     _checks(app)
     _try(path, example, arranged, files)
-    if not no_serve:
-        console.print("\n(the web app is not part of arrears yet: nothing to serve)")
+    arranged_loan = _loan_of(app, arranged)
+    _serve(app, [example, *([arranged_loan] if arranged_loan else [])], no_serve)
 
 
-def _show_day(app: App, first: date, last: date) -> None:
-    """Buckets at the end, the actions taken and what the gate refused."""
+def _loan_of(app: App, arrangement_id: str | None) -> str | None:
+    if arrangement_id is None:
+        return None
+    from arrears.services.arrangement_views import view_of
+
     with app.uow() as uow:
-        summary = uow.cycle.day_summary(last) or {}
+        view = view_of(uow, arrangement_id)
+    return None if view is None else view.record.loan_id
+
+
+def _serve(app: App, borrower_loans: list[str], no_serve: bool) -> None:
+    """Sign-ins per role, printed; then the web app until Ctrl-C (not with --no-serve)."""
+    from arrears.entrypoints.cli.demo_logins import make_logins, print_logins
+    from arrears.entrypoints.cli.serve import run_server
+
+    web = app.settings.web
+    logins = make_logins(app, borrower_loans)
+    print_logins(logins, f"http://{web.host}:{web.port}")
+    if not no_serve:
+        run_server(app, web.host, web.port, dispatch=True)
+
+
+def _show_actions(app: App, first: date, last: date) -> None:
+    """The actions the strategy took that the gate permitted (the buckets and what the
+    gate refused are the aging and denials reports, shown with the others)."""
+    with app.uow() as uow:
         totals = uow.actions.totals(first, last)
-    buckets = summary.get("buckets", {})
-    assert isinstance(buckets, dict)
-    labels = [label for label in DEFAULT_BUCKETS.labels if label in buckets]
-    print_table(f"loans by bucket on {last}", ["bucket", "loans"],
-                [[label, buckets[label]] for label in labels])  # fmt: skip
     print_table(f"actions permitted, {first} … {last}", ["action", "count"], list(totals.items()))
-    gated: Counter[tuple[str, str]] = Counter()
-    for row in compliance.decisions_by_rule(app.uow_factory, first, last):
-        if row.status != "permitted":
-            gated[(row.status, row.rule)] += row.actions
-    print_table(
-        "actions the compliance gate denied or deferred, by rule",
-        ["status", "rule", "actions"],
-        [[status, rule, n] for (status, rule), n in gated.most_common(12)],
-    )
 
 
-def _show_messages(app: App, first: date, last: date) -> None:
-    """A few reminders as borrowers received them, and the sending statistics (the
-    dry-run adapters kept every message)."""
-    shown = []
-    for language in ("zh-CN", "en"):
-        listed = messages_service.list_messages(app.uow_factory, status="delivered", limit=400)
-        shown += [m for m in listed if m["language"] == language][:2]
+def _show_messages(app: App, last: date) -> None:
+    """A few reminders as borrowers received them, and the last day's sending statistics
+    as ``arrears messages stats`` shows them (the dry-run adapters kept every message)."""
+    listed = messages_service.list_messages(app.uow_factory, status="delivered", limit=400)
+    shown = [m for language in ("zh-CN", "en") for m in
+             [m for m in listed if m["language"] == language][:2]]  # fmt: skip
     console.print("\n[bold]Messages sent[/bold] (dry run: kept in the database)")
     for message in shown:
         console.print(f"[dim]{message['message_id']} → {message['recipient']}[/dim]",
                       highlight=False)  # fmt: skip
         console.print(f"  {message['body']}", highlight=False, markup=False)
-    totals: Counter[tuple[str, str]] = Counter()
-    kinds = ["sent", "delivered", "failed", "blocked", "expired"]
-    for row in messages_service.delivery_statistics(app.uow_factory, first, last):
-        for kind in kinds:
-            totals[(row.channel, kind)] += getattr(row, kind)
-    channels = sorted({channel for channel, _ in totals})
-    print_table(f"messages, {first} … {last}", ["channel", *kinds],
-                [[channel, *[totals[(channel, k)] for k in kinds]] for channel in channels])  # fmt: skip
+    print_statistics(app.uow_factory, ZoneInfo(app.settings.timezone), last, last)
 
 
 def _show_arrangements(app: App) -> str | None:
     """Arrangements by kind and what became of them; returns one id to try commands on."""
+    from arrears.services import arrangements
+
     made = [r for r in arrangements.list_arrangements(app.uow_factory) if r.kind != "promise"]
     statuses = ["active", "kept", "broken", "cancelled", "pending"]
     counts = Counter((r.kind, r.status) for r in made)
@@ -132,6 +136,8 @@ def _show_arrangements(app: App) -> str | None:
 
 def _show_worst_loans(app: App, today: date) -> str:
     """A spread of delinquent loans, worst first; returns one id to try commands on."""
+    from arrears.services import queries
+
     states = sorted(
         (s for s in queries.iter_states(app.uow_factory, today) if s.dpd > 0),
         key=lambda s: (-s.dpd, s.loan_id),
@@ -164,6 +170,8 @@ def _show_reports(app: App, folder: Path) -> list[Path]:
 
 
 def _checks(app: App) -> None:
+    from arrears.services import cycle_check, ledger_check
+
     findings = ledger_check.check_ledger(app.uow_factory)
     console.print("ledger check: " + ("passed — every entry balances" if not findings
                                       else f"{len(findings)} problems"))  # fmt: skip

@@ -6,17 +6,18 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from arrears.adapters.csv_formats import RejectsWriter, read_loans, read_payments
 from arrears.domain.findings import Finding
 from arrears.entrypoints.batch.memory import collector_paused
-from arrears.entrypoints.batch.parallel_import import count_lines, import_loans_parallel
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import app_of, console, errors, progress_bar
-from arrears.services.importing import ImportReport, import_loans, import_payments
+
+if TYPE_CHECKING:
+    from arrears.adapters.csv_formats import RejectsWriter
+    from arrears.services.importing import ImportReport
 
 app = typer.Typer(
     help="Import loans and payments from CSV files (see docs/import.md).", no_args_is_help=True
@@ -38,6 +39,8 @@ def _run(
     service: Callable[..., ImportReport],
     readers: int = 1,
 ) -> None:
+    from arrears.entrypoints.batch.parallel_import import count_lines, import_loans_parallel
+
     app = app_of(ctx)
 
     def open_rows() -> Iterator[Any]:
@@ -75,6 +78,8 @@ def _parallel_readers(app: App, readers: int, rows: int) -> int:
 
 def _reject_writer(out: Any) -> Callable[[Any, list[Finding]], None]:
     """Rejects go to ``out`` as they are found; the header is the file's own, as read."""
+    from arrears.adapters.csv_formats import RejectsWriter
+
     writer: RejectsWriter | None = None
 
     def write(row: Any, findings: list[Finding]) -> None:
@@ -117,10 +122,16 @@ def loans(
     ),
 ) -> None:
     """Import loans: the file is checked whole; any bad row and nothing is written."""
+    from arrears.adapters.csv_formats import read_loans
+    from arrears.services.importing import import_loans
+
     _run(ctx, file, skip_invalid, "loans", read_loans, import_loans, readers)
 
 
 @app.command("payments")
 def payments(ctx: typer.Context, file: Path = FILE, skip_invalid: Path | None = SKIP) -> None:
     """Import payments (by payment id: importing again changes nothing)."""
+    from arrears.adapters.csv_formats import read_payments
+    from arrears.services.importing import import_payments
+
     _run(ctx, file, skip_invalid, "payments", read_payments, import_payments)

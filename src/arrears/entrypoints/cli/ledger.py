@@ -7,8 +7,6 @@ from pathlib import Path
 
 import typer
 
-from arrears.adapters.product_files import parse_products
-from arrears.domain.records import PaymentRecord
 from arrears.entrypoints.batch.memory import collector_paused
 from arrears.entrypoints.cli.output import (
     app_of,
@@ -18,7 +16,6 @@ from arrears.entrypoints.cli.output import (
     print_json,
     progress_bar,
 )
-from arrears.services import accruals, ledger_check, payments, products, queries
 
 ledger_app = typer.Typer(help="Check and post the double-entry journal.", no_args_is_help=True)
 payment_app = typer.Typer(help="Post or reverse a single payment.", no_args_is_help=True)
@@ -30,6 +27,8 @@ products_app = typer.Typer(
 @ledger_app.command("check")
 def check(ctx: typer.Context) -> None:
     """Verify every entry balances and every balance equals its derivation; non-zero exit if not."""
+    from arrears.services import ledger_check, queries
+
     app = app_of(ctx)
     with progress_bar("ledger check", queries.count_loans(app.uow_factory)) as bar:
         findings = ledger_check.check_ledger(app.uow_factory, bar)
@@ -51,6 +50,8 @@ def post(
     ),
 ) -> None:
     """Recognise interest, 罚息 and late fees in the journal through a date, for every loan."""
+    from arrears.services import accruals, queries
+
     app = app_of(ctx)
     day = parse_date(as_of, "--as-of")
     assert day is not None
@@ -74,6 +75,9 @@ def post_payment(
     channel: str | None = typer.Option(None, "--channel"),
 ) -> None:
     """Post one payment; the same id again changes nothing, with other data it is refused."""
+    from arrears.domain.records import PaymentRecord
+    from arrears.services import payments
+
     app = app_of(ctx)
     try:
         value = Decimal(amount)
@@ -99,6 +103,8 @@ def reverse_payment(
     reason: str = typer.Option("bounced", "--reason"),
 ) -> None:
     """Reverse a payment (bounced): its loan returns to the state as if it never arrived."""
+    from arrears.services import payments
+
     app = app_of(ctx)
     day = parse_date(on, "--on")
     assert day is not None
@@ -109,6 +115,9 @@ def reverse_payment(
 @products_app.command("load")
 def load(ctx: typer.Context, file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Load product rules from a TOML file (see docs/products.md); a changed product gets a new version."""
+    from arrears.adapters.product_files import parse_products
+    from arrears.services import products
+
     app = app_of(ctx)
     models, findings = parse_products(file.read_text(encoding="utf-8"))
     if findings:

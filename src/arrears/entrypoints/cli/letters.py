@@ -22,9 +22,7 @@ import typer
 from arrears.domain.letters import LANGUAGES, ItemizationBasis, LetterKind, StoredDocument
 from arrears.domain.money import Money, MoneyError
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.channels import return_addresses, sender_of
 from arrears.entrypoints.cli.output import app_of, console, parse_date, print_json, print_table
-from arrears.services import letters as letters_service
 from arrears.services.errors import InvalidInput, NotFound
 
 app = typer.Typer(
@@ -86,6 +84,8 @@ def list_letters(
     format: Shown = typer.Option(Shown.TABLE, "--format", help="table or json."),
 ) -> None:
     """List stored letters, oldest first."""
+    from arrears.services import letters as letters_service
+
     application = app_of(ctx)
     found = letters_service.letters(application.uow_factory, unmailed=unmailed, loan_id=loan_id)
     records = [_record(d, _zone(application)) for d in found]
@@ -110,6 +110,8 @@ def export(
     DIR gets one PDF per letter and manifest.csv (document id, file, loan, name, address
     lines, pages). Exporting does not mark letters mailed: run `arrears letters
     mark-mailed` for those the mail house confirms."""
+    from arrears.services import letters as letters_service
+
     if bool(document_ids) == unmailed:
         raise typer.BadParameter("give letter ids or --unmailed (one of the two)")
     application = app_of(ctx)
@@ -151,6 +153,8 @@ def mark_mailed(
     """Record that the mail house mailed these letters.
 
     A letter marked before keeps its first time."""
+    from arrears.services import letters as letters_service
+
     application = app_of(ctx)
     marked = letters_service.mark_mailed(application.uow_factory, document_ids, application.now())
     already = len(set(document_ids)) - marked
@@ -181,6 +185,8 @@ def preview(
 ) -> None:
     """Write one letter as it would print, without storing or sending it."""
     from arrears.adapters.letters import render_letter  # ReportLab loads only when used
+    from arrears.entrypoints.channels import return_addresses, sender_of
+    from arrears.services import letters as letters_service
 
     application = app_of(ctx)
     day = parse_date(as_of, "--as-of") or application.today()

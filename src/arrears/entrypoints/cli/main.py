@@ -6,7 +6,6 @@ import os
 import sys
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli import (
@@ -29,9 +28,7 @@ from arrears.entrypoints.cli import messages as messages_cli
 from arrears.entrypoints.cli import report as report_cli
 from arrears.entrypoints.cli import templates as templates_cli
 from arrears.entrypoints.cli.output import app_of, console, errors
-from arrears.services import arrangement_policies, compliance, strategies
 from arrears.services.errors import ArrearsError
-from arrears.settings import load_settings
 
 app = typer.Typer(
     help="arrears: an exact loan ledger and collections platform.",
@@ -48,12 +45,16 @@ def root(
         None, "--db", help="Database URL (default: $ARREARS_DATABASE_URL or sqlite:///arrears.db)."
     ),
 ) -> None:
+    from arrears.settings import load_settings  # pydantic loads only when a command runs
+
     ctx.obj = App(load_settings(db))
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database, or migrate it to the current schema keeping its data."""
+    from arrears.services import arrangement_policies, compliance, strategies
+
     application = app_of(ctx, ready=False)
     before, after = application.init()
     if before == after:
@@ -112,6 +113,13 @@ app.add_typer(users.app, name="user")
 INTERNAL_ERROR = 70  # EX_SOFTWARE
 
 
+def _database_error() -> type[Exception] | tuple[()]:
+    """SQLAlchemy's error class once SQLAlchemy is loaded; before, no error can be one (the
+    CLI starts without SQLAlchemy and loads it with the first command that opens a store)."""
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return () if loaded is None else loaded.SQLAlchemyError
+
+
 def run() -> None:
     """Entry point: user errors become a message and an exit code, never a stack trace."""
     try:
@@ -119,7 +127,7 @@ def run() -> None:
     except ArrearsError as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(error.exit_code)
-    except SQLAlchemyError as error:
+    except _database_error() as error:
         errors.print(f"[red]database error:[/red] {getattr(error, 'orig', error)}", highlight=False)
         sys.exit(6)
     except typer.Exit as done:

@@ -9,15 +9,14 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
-from arrears.adapters.channels.bounces import bounce_receipt
-from arrears.entrypoints.channels import build_dispatcher
 from arrears.entrypoints.cli.output import (
     Format,
     app_of,
@@ -27,9 +26,10 @@ from arrears.entrypoints.cli.output import (
     print_table,
     write_csv,
 )
-from arrears.services import messages as messages_service
-from arrears.services import replies
-from arrears.services.dispatch import DispatchReport
+
+if TYPE_CHECKING:
+    from arrears.services.dispatch import DispatchReport
+    from arrears.services.ports import UnitOfWork
 
 app = typer.Typer(
     help="Messages in the outbox: list them (filters below), show one, delivery statistics.",
@@ -59,6 +59,8 @@ def dispatch(
 ) -> None:
     """Send every due message through its channel's provider, with retries and rate
     limits, and apply the delivery receipts that arrive."""
+    from arrears.entrypoints.channels import build_dispatcher
+
     application = app_of(ctx)
     dispatcher = build_dispatcher(application, channels=channel or None)
     try:
@@ -127,6 +129,8 @@ def messages(
     output: Format = typer.Option(Format.TABLE, "--format", help="table, json or csv."),
 ) -> None:
     """List messages in the outbox, newest day first."""
+    from arrears.services import messages as messages_service
+
     if ctx.invoked_subcommand is not None:
         return
     listed = messages_service.list_messages(
@@ -152,6 +156,8 @@ def show(
     output: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """One message: where it went, its status, and the words sent."""
+    from arrears.services import messages as messages_service
+
     found = messages_service.message(app_of(ctx).uow_factory, message_id)
     if output is Format.JSON:
         print_json(found)
@@ -176,10 +182,25 @@ def stats(
     blocked by the gate at sending, expired unsent, still pending."""
     application = app_of(ctx)
     since, until = parse_date(first, "--from"), parse_date(last, "--to")
-    rows = messages_service.delivery_statistics(application.uow_factory, since, until)
-    values = [[getattr(r, c) for c in STAT_COLUMNS] for r in rows]
     zone = ZoneInfo(application.settings.timezone)
-    opt_outs = replies.opt_outs_by_day(application.uow_factory, zone, since, until)
+    print_statistics(application.uow_factory, zone, since, until, output)
+
+
+def print_statistics(
+    uow_factory: Callable[[], UnitOfWork],
+    zone: ZoneInfo,
+    since: date | None,
+    until: date | None,
+    output: Format = Format.TABLE,
+) -> None:
+    """The delivery statistics and the opt-outs by day, as ``messages stats`` shows them
+    (the demo shows its last day's)."""
+    from arrears.services import messages as messages_service
+    from arrears.services import replies
+
+    rows = messages_service.delivery_statistics(uow_factory, since, until)
+    values = [[getattr(r, c) for c in STAT_COLUMNS] for r in rows]
+    opt_outs = replies.opt_outs_by_day(uow_factory, zone, since, until)
     opted = [[day, channel, n] for (day, channel), n in sorted(opt_outs.items())]
     if output is Format.JSON:
         print_json({
@@ -202,6 +223,9 @@ def bounces(
 ) -> None:
     """Record bounced e-mails: each delivery status notification that names one of our
     messages marks it bounced (its contact attempt undeliverable)."""
+    from arrears.adapters.channels.bounces import bounce_receipt
+    from arrears.services import messages as messages_service
+
     application = app_of(ctx)
     receipts, unread = [], []
     for path in paths:

@@ -13,8 +13,6 @@ from typing import Any, TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from arrears.domain.money import format_major
 from arrears.entrypoints.bootstrap import App
@@ -59,6 +57,8 @@ def print_json(data: Any) -> None:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     for index, column in enumerate(columns):
         words = any(isinstance(row[index], str) for row in rows)  # text left, numbers right
@@ -85,6 +85,8 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
     if not errors.is_terminal:
         yield lambda _n: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=errors
     ) as bar:

@@ -7,13 +7,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from arrears.domain.delinquency import DEFAULT_BUCKETS
-from arrears.domain.loan_state import LoanState
-from arrears.domain.schedule import Installment
 from arrears.entrypoints.cli.output import (
     Format,
     app_of,
@@ -25,7 +23,11 @@ from arrears.entrypoints.cli.output import (
     progress_bar,
     write_csv,
 )
-from arrears.services import queries
+
+if TYPE_CHECKING:
+    from arrears.domain.loan_state import LoanState
+    from arrears.domain.schedule import Installment
+    from arrears.services import queries
 
 SCHEDULE_COLUMNS = [
     "seq",
@@ -87,6 +89,8 @@ def schedule(
     format: Format = typer.Option(Format.TABLE, "--format", help="table, csv or json."),
 ) -> None:
     """A loan's repayment schedule."""
+    from arrears.services import queries
+
     terms, installments = queries.loan_schedule(app_of(ctx).uow_factory, loan_id)
     rows = [schedule_row(i, terms.currency) for i in installments]
     if format is Format.JSON:
@@ -105,6 +109,8 @@ def status(
     format: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """A loan's delinquency and amounts as of a date: DPD, bucket, overdue, penalty, payoff."""
+    from arrears.services import queries
+
     app = app_of(ctx)
     state = queries.loan_status(app.uow_factory, loan_id, _as_of(ctx, as_of))
     record = status_record(state)
@@ -121,6 +127,8 @@ def portfolio(
     format: Format = typer.Option(Format.TABLE, "--format", help="table or json."),
 ) -> None:
     """Counts and amounts by bucket, per currency, as of a date."""
+    from arrears.services import queries
+
     app = app_of(ctx)
     day = _as_of(ctx, as_of)
     total = queries.count_loans(app.uow_factory)
@@ -171,6 +179,8 @@ OUT = typer.Option(None, "--out", help="Write to this file instead of stdout.")
 @export_app.command("schedules")
 def export_schedules(ctx: typer.Context, out: Path | None = OUT) -> None:
     """Every loan's schedule: loan_id plus the columns of `arrears schedule`."""
+    from arrears.services import queries
+
     app = app_of(ctx)
 
     def rows() -> Iterator[list[Any]]:
@@ -184,6 +194,8 @@ def export_schedules(ctx: typer.Context, out: Path | None = OUT) -> None:
 @export_app.command("status")
 def export_status(ctx: typer.Context, as_of: str | None = AS_OF, out: Path | None = OUT) -> None:
     """Every loan's status as of a date, with the keys of `arrears status`."""
+    from arrears.services import queries
+
     app = app_of(ctx)
     day = _as_of(ctx, as_of)
     total = queries.count_loans(app.uow_factory)

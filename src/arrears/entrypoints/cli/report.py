@@ -18,15 +18,16 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from arrears.entrypoints.cli import report_commands
 from arrears.entrypoints.cli.output import Format, app_of, console, money, parse_date
 from arrears.entrypoints.cli.report_render import Section, render
-from arrears.services import reports
-from arrears.services.reports import ArrangementsReport
+
+if TYPE_CHECKING:
+    from arrears.services.reports import ArrangementsReport
 
 app = typer.Typer(help="The manager's reports.", no_args_is_help=True)
 report_commands.register(app)  # aging, roll-rates, cure, ... (docs/reports.md)
@@ -73,6 +74,8 @@ def arrangements(
     loans current 30 days after their arrangement ended. Promises to pay are not
     counted (see `arrears arrange list --kind promise`).
     """
+    from arrears.services import reports
+
     report = reports.arrangements_report(
         app_of(ctx).uow_factory,
         parse_date(quoted_from, "--from"),
@@ -110,6 +113,8 @@ def rows(report: ArrangementsReport, table: ReportTable) -> list[list[Any]]:
 
 def report_meta(report: ArrangementsReport) -> dict[str, Any]:
     """The report's facts, ahead of its tables in JSON."""
+    from arrears.services import reports
+
     return {
         "quoted_from": _iso(report.quoted_from),
         "quoted_to": _iso(report.quoted_to),
@@ -120,6 +125,8 @@ def report_meta(report: ArrangementsReport) -> dict[str, Any]:
 
 
 def _title(report: ArrangementsReport, table: ReportTable) -> str:
+    from arrears.services import reports
+
     quoted = _period(report.quoted_from, report.quoted_to)
     if table is ReportTable.MADE:
         return f"Arrangements quoted {quoted}: made, kept and broken by kind and bucket when quoted"

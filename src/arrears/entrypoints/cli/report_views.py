@@ -12,17 +12,17 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from arrears.adapters import charts
+from arrears.entrypoints import report_charts
 from arrears.entrypoints.cli.output import money
 from arrears.entrypoints.cli.report_render import Section
-from arrears.services import reports_cohorts, reports_portfolio
-from arrears.services.ports import UnitOfWork
-from arrears.services.report_figures import Period
-from arrears.services.reports import bucket_order
 
-UowFactory = Callable[[], UnitOfWork]
+if TYPE_CHECKING:
+    from arrears.services.ports import UnitOfWork
+    from arrears.services.report_figures import Period
+
+UowFactory = Callable[[], "UnitOfWork"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,8 @@ def period_words(period: Period | None) -> str:
 
 # -- aging ---------------------------------------------------------------------------------
 def aging_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_portfolio
+
     report = reports_portfolio.aging_report(uow_factory, first, last)
     buckets = list(report.mix)
     aging = Section(
@@ -68,12 +70,13 @@ def aging_view(uow_factory: UowFactory, first: date | None, last: date | None) -
     )  # fmt: skip
     meta = {"last_cycle_day": text(report.last_cycle_day), **period_meta(report.period)}
     title = f"Bucket mix, {period_words(report.period)}"
-    chart = partial(charts.stacked_area, title=title, days=report.mix_days, series=report.mix)
-    return View(meta, [aging, mix], chart)
+    return View(meta, [aging, mix], partial(report_charts.mix_chart, report, title=title))
 
 
 # -- roll rates ------------------------------------------------------------------------------
 def roll_rates_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_portfolio
+
     report = reports_portfolio.roll_rates_report(uow_factory, first, last)
     section = Section(
         "roll_rates", f"Roll rates month over month, {period_words(report.period)}",
@@ -82,31 +85,14 @@ def roll_rates_view(uow_factory: UowFactory, first: date | None, last: date | No
           r.from_loans, text(r.rate_percent)] for r in report.lines],
         frozenset({"start", "end", "from_bucket", "to_bucket"}),
     )  # fmt: skip
-    return View(period_meta(report.period), [section], partial(_roll_chart, report))
-
-
-def _roll_chart(report: reports_portfolio.RollRatesReport, path: Path) -> None:
-    panels = []
-    for start, end in dict.fromkeys((r.start, r.end) for r in report.lines):
-        cells = {
-            (r.from_bucket, r.to_bucket): r
-            for r in report.lines
-            if (r.start, r.end) == (start, end)
-        }
-        labels = sorted({b for pair in cells for b in pair}, key=bucket_order)
-        rows = sorted({f for f, _ in cells}, key=bucket_order)
-        values = [[_float(cells[(f, t)].rate_percent) if (f, t) in cells else None
-                   for t in labels] for f in rows]  # fmt: skip
-        panels.append(charts.Panel(f"{start} → {end}", rows, labels, values))
-    charts.heatmaps(path, "Roll rates (% of each row)", panels)
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)  # for drawing only
+    chart = partial(report_charts.roll_rates_chart, report)
+    return View(period_meta(report.period), [section], chart)
 
 
 # -- cure ------------------------------------------------------------------------------------
 def cure_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_portfolio
+
     report = reports_portfolio.cure_report(uow_factory, first, last)
     section = Section(
         "cure", f"Loans delinquent {period_words(report.period)}, by the deepest bucket"
@@ -120,6 +106,8 @@ def cure_view(uow_factory: UowFactory, first: date | None, last: date | None) ->
 
 # -- recovery --------------------------------------------------------------------------------
 def recovery_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_cohorts
+
     report = reports_cohorts.recovery_report(uow_factory, first, last)
     section = Section(
         "recovery", f"Recovery after entering a bucket, cohorts of {period_words(report.period)}",
@@ -132,19 +120,13 @@ def recovery_view(uow_factory: UowFactory, first: date | None, last: date | None
         frozenset({"currency", "bucket", "month"}),
     )  # fmt: skip
     meta = {**period_meta(report.period), "last_cycle_day": text(report.last_cycle_day)}
-    curves: dict[str, list[tuple[float, float]]] = {}
-    for r in report.lines:
-        key = f"{r.bucket} {r.month.isoformat()[:7]} {r.currency}"
-        points = curves.setdefault(key, [(0.0, 0.0)])
-        if r.recovered_percent is not None:
-            points.append((float(r.days), float(r.recovered_percent)))
-    chart = partial(charts.curves, title="Recovery by cohort", x_label="days after entry",
-                    y_label="% of owed at entry recovered", lines=curves)  # fmt: skip
-    return View(meta, [section], chart)
+    return View(meta, [section], partial(report_charts.recovery_chart, report))
 
 
 # -- vintage ---------------------------------------------------------------------------------
 def vintage_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_cohorts
+
     report = reports_cohorts.vintage_report(uow_factory, first, last)
     section = Section(
         "vintage", f"Vintages: ever more than 30/60/90 days past due by months on book"
@@ -156,12 +138,5 @@ def vintage_view(uow_factory: UowFactory, first: date | None, last: date | None)
          for v in report.lines],
         frozenset({"month"}),
     )  # fmt: skip
-    curves: dict[str, list[tuple[float, float]]] = {}
-    for v in report.lines:
-        if v.over_30_percent is not None:
-            curves.setdefault(v.month.isoformat()[:7], []).append(
-                (float(v.months), float(v.over_30_percent))
-            )
-    chart = partial(charts.curves, title="Vintages: share ever more than 30 days past due",
-                    x_label="months on book", y_label="% of loans", lines=curves)  # fmt: skip
+    chart = partial(report_charts.vintage_chart, report)
     return View({"last_cycle_day": text(report.last_cycle_day)}, [section], chart)

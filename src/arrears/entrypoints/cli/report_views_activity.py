@@ -7,11 +7,12 @@ from datetime import date
 from arrears.entrypoints.cli.output import money
 from arrears.entrypoints.cli.report_render import Section
 from arrears.entrypoints.cli.report_views import UowFactory, View, period_meta, period_words, text
-from arrears.services import reports_activity
-from arrears.services.reports_activity import CHANNELS
 
 
 def arms_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_activity
+    from arrears.services.reports_activity import CHANNELS
+
     report = reports_activity.arms_report(uow_factory, first, last)
     section = Section(
         "arms", f"Champion vs challenger, {period_words(report.period)}",
@@ -29,6 +30,8 @@ def arms_view(uow_factory: UowFactory, first: date | None, last: date | None) ->
 
 
 def agents_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_activity
+
     report = reports_activity.agents_report(uow_factory, first, last)
     agents = Section(
         "agents", f"Agents, {period_words(report.period)}",
@@ -53,6 +56,8 @@ def agents_view(uow_factory: UowFactory, first: date | None, last: date | None) 
 
 
 def intensity_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_activity
+
     report = reports_activity.intensity_report(uow_factory, first, last)
     columns = ["bucket", "loan_days", "contacts", "per_account_week"]
     buckets = Section(
@@ -71,9 +76,11 @@ def intensity_view(uow_factory: UowFactory, first: date | None, last: date | Non
 
 
 def denials_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+    from arrears.services import reports_activity
+
     report = reports_activity.denials_report(uow_factory, first, last)
     rules = Section(
-        "rules", f"Actions the gate denied or deferred, by rule, {period_words(report.period)}"
+        "rules", f"Actions the compliance gate denied or deferred, by rule, {period_words(report.period)}"
         f" ({report.decided} decided)",
         ["status", "rule", "actions", "share_percent"],
         [[d.status, d.rule, d.actions, text(d.share_percent)] for d in report.rules],

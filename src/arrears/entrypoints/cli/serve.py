@@ -22,20 +22,24 @@ def serve(
 ) -> None:
     """Serve the web app: agent desk, field and legal queues, manager dashboard,
     compliance view, borrower portal and the API under /api/v1."""
+    application = app_of(ctx)
+    web = application.settings.web
+    run_server(application, host or web.host, port or web.port,
+               web.run_dispatcher if dispatch is None else dispatch)  # fmt: skip
+
+
+def run_server(application: App, host: str, port: int, dispatch: bool) -> None:
+    """Serve until interrupted, with the dispatcher in a thread beside the app if asked."""
     import uvicorn
 
     from arrears.entrypoints.web.app import create_app
 
-    application = app_of(ctx)
-    web = application.settings.web
     stop = threading.Event()
-    if web.run_dispatcher if dispatch is None else dispatch:
+    if dispatch:
         threading.Thread(target=_dispatch, args=(application, stop), daemon=True).start()
-    where = f"http://{host or web.host}:{port or web.port}"
-    console.print(f"serving on {where}; Ctrl-C to stop", highlight=False)
+    console.print(f"serving on http://{host}:{port}; Ctrl-C to stop", highlight=False)
     try:
-        uvicorn.run(create_app(application), host=host or web.host, port=port or web.port,
-                    log_level="warning")  # fmt: skip
+        uvicorn.run(create_app(application), host=host, port=port, log_level="warning")
     finally:
         stop.set()
 

@@ -10,21 +10,16 @@ from dataclasses import asdict
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import console, money, parse_date, print_table, progress_bar
-from arrears.entrypoints.simulator import (
-    ZONES,
-    SimulatorSetup,
-    behaviour_params,
-    build_lender,
-    simulate,
-)
-from arrears.services.simulation_outcomes import Outcomes, outcomes
-from arrears.settings import load_settings
+
+if TYPE_CHECKING:
+    from arrears.entrypoints.simulator import SimulatorSetup
+    from arrears.services.simulation_outcomes import Outcomes
 
 
 class Region(StrEnum):
@@ -48,6 +43,9 @@ def _read(path: Path | None, what: str) -> str | None:
 
 def fresh_app(path: Path, region: str) -> App:
     """A new SQLite database at ``path`` (any file there is replaced), migrated."""
+    from arrears.entrypoints.simulator import ZONES
+    from arrears.settings import load_settings
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     settings = load_settings(f"sqlite:///{path}")
@@ -58,6 +56,9 @@ def fresh_app(path: Path, region: str) -> App:
 
 def run_simulation(app: App, setup: SimulatorSetup, label: str) -> Outcomes:
     """Build the lender, simulate with progress bars, and read the outcomes."""
+    from arrears.entrypoints.simulator import build_lender, simulate
+    from arrears.services.simulation_outcomes import outcomes
+
     lender = build_lender(app, setup, progress=progress_bar)
     with progress_bar(f"{label} {lender.start} + {setup.days} days", setup.days) as bar:
         simulation = simulate(lender, setup, progress=bar)
@@ -97,6 +98,8 @@ def simulate_command(
     """Simulate a synthetic lender day by day through the real cycle, gate, channels and
     arrangements, with borrowers who answer as the behaviour file says; print what each
     arm recovered and what it cost in contacts and complaints."""
+    from arrears.entrypoints.simulator import SimulatorSetup, behaviour_params
+
     if out is not None and out.suffix not in (".csv", ".json"):
         raise typer.BadParameter("--out must end in .csv or .json", param_hint="--out")
     setup = SimulatorSetup(

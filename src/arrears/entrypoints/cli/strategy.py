@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -12,7 +12,6 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from arrears.adapters.strategy_files import parse_strategy
 from arrears.domain.strategy import (
     ARRANGEMENT_REMINDER,
     PROMISE_REMINDER,
@@ -24,8 +23,9 @@ from arrears.domain.strategy import (
 )
 from arrears.entrypoints.cli import versioned_file_commands as versioned
 from arrears.entrypoints.cli.output import app_of, console
-from arrears.services import strategies
-from arrears.services.strategies import StoredStrategy
+
+if TYPE_CHECKING:
+    from arrears.services.strategies import StoredStrategy
 
 app = typer.Typer(
     help="Collection strategies: segments, treatments, champion/challenger (docs/strategies.md).",
@@ -37,6 +37,8 @@ app = typer.Typer(
 def validate(file: Path = versioned.FileArgument) -> None:
     """Check a strategy file without storing it: prints "valid", or every problem with its
     line (exit 2). `load` also checks that a challenger is stored."""
+    from arrears.adapters.strategy_files import parse_strategy
+
     strategy = versioned.checked(file, parse_strategy)
     console.print(
         f"{file}: valid (strategy {strategy.name}, {len(strategy.segments)} segments)",
@@ -54,6 +56,8 @@ def load(
     activate: bool = typer.Option(False, "--activate", help="Also make it the active strategy."),
 ) -> None:
     """Store a strategy file as a new version (the same text again keeps its version)."""
+    from arrears.services import strategies
+
     app = app_of(ctx)
     name, version = versioned.loaded(
         file,
@@ -73,6 +77,8 @@ def show(
     output: versioned.ShowFormat = versioned.FormatOption,
 ) -> None:
     """A stored strategy: its segments with their conditions and steps, version, author."""
+    from arrears.services import strategies
+
     app = app_of(ctx)
     stored = strategies.show_strategy(app.uow_factory, name, version)
     versioned.print_stored(output, versioned.zone_of(app), stored, _as_json, _print_strategy)
@@ -81,6 +87,8 @@ def show(
 @app.command("list")
 def list_(ctx: typer.Context, output: versioned.ShowFormat = versioned.FormatOption) -> None:
     """Every stored strategy at its latest version; the active one is marked."""
+    from arrears.services import strategies
+
     app = app_of(ctx)
     rows = [
         (s, s.active, "yes" if s.active else "")
@@ -92,6 +100,8 @@ def list_(ctx: typer.Context, output: versioned.ShowFormat = versioned.FormatOpt
 @app.command("activate")
 def activate(ctx: typer.Context, name: str) -> None:
     """Make a stored strategy the portfolio's: the next cycle runs its latest version."""
+    from arrears.services import strategies
+
     app = app_of(ctx)
     version = strategies.activate_strategy(app.uow_factory, name, app.now())
     console.print(f"strategy {name} (version {version}) is active")

@@ -5,26 +5,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.engine import make_url
 
-from arrears.adapters.policy_files import SHIPPED, parse_pack, shipped_text
-from arrears.adapters.strategy_files import parse_strategy
-from arrears.adapters.templates import TemplateBook
-from arrears.adapters.templates.book import DEFAULT_MAX_SEGMENTS
-from arrears.adapters.templates.checks import check_book
-from arrears.domain.compliance.evaluate import in_order
 from arrears.domain.findings import Finding
-from arrears.domain.message_text import LANGUAGES
+from arrears.domain.sms_text import DEFAULT_MAX_SEGMENTS
 from arrears.entrypoints.bootstrap import App
-from arrears.entrypoints.channels import sender_of
 from arrears.entrypoints.cli.output import app_of, console, errors, parse_date, print_json
-from arrears.services import message_texts, strategies
-from arrears.services.compliance import EVERY_PRODUCT
 from arrears.services.errors import ArrearsError
-from arrears.services.message_texts import MessageRequirements, Preview
-from arrears.settings import Settings
+
+if TYPE_CHECKING:
+    from arrears.adapters.templates import TemplateBook
+    from arrears.services.message_texts import MessageRequirements, Preview
+    from arrears.settings import Settings
 
 app = typer.Typer(
     help="Message templates (SMS and e-mail): check them all, preview one loan's message.",
@@ -74,6 +68,12 @@ def check(
     opt-out gives its sentence. Prints every problem with its file and line. Without an
     initialised database the shipped strategies and the packs `arrears init` would
     activate are checked."""
+    from arrears.adapters.templates import TemplateBook
+    from arrears.adapters.templates.checks import check_book
+    from arrears.domain.message_text import LANGUAGES
+    from arrears.entrypoints.channels import sender_of
+    from arrears.services import message_texts
+
     application: App = ctx.obj
     book = TemplateBook.open(root, max_segments=max_segments)
     if _database_ready(application):
@@ -128,6 +128,10 @@ def render(
 
     The loan's figures from the last cycle, the borrower's language, the opt-out sentence
     of the packs active for its product; for an SMS its encoding and number of segments."""
+    from arrears.adapters.templates import TemplateBook
+    from arrears.entrypoints.channels import sender_of
+    from arrears.services import message_texts
+
     application = app_of(ctx)
     book = TemplateBook.load(sender=sender_of(application.settings))
     chosen = channel or _channel_of(book, name)
@@ -143,6 +147,8 @@ def render(
 
 
 def _channel_of(book: TemplateBook, name: str) -> Channel:
+    from arrears.services import message_texts
+
     channels = [channel for channel in Channel if book.has(channel, name)]
     if not channels:
         known = ", ".join(sorted({n for _, n in book.names()}))
@@ -202,6 +208,8 @@ def _as_json(preview: Preview, channel: str, name: str) -> dict[str, object]:
 def _database_ready(application: App) -> bool:
     """Whether the database exists at the current schema (a missing SQLite file is not
     created just to find out)."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(application.settings.database_url)
     file = url.database if url.get_backend_name() == "sqlite" else None
     if file and file != ":memory:" and not Path(file).exists():
@@ -214,6 +222,11 @@ def _database_ready(application: App) -> bool:
 
 
 def _shipped_requirements(settings: Settings) -> MessageRequirements:
+    from arrears.adapters.policy_files import SHIPPED, parse_pack, shipped_text
+    from arrears.domain.compliance.evaluate import in_order
+    from arrears.services.compliance import EVERY_PRODUCT
+    from arrears.services.message_texts import MessageRequirements
+
     names = [
         name.strip() for name in settings.compliance_packs.split(",") if name.strip() in SHIPPED
     ]
@@ -226,6 +239,9 @@ def _shipped_requirements(settings: Settings) -> MessageRequirements:
 
 
 def _shipped_strategy_templates() -> dict[tuple[str, str], list[str]]:
+    from arrears.adapters.strategy_files import parse_strategy
+    from arrears.services import message_texts, strategies
+
     named: dict[tuple[str, str], list[str]] = {}
     for text in strategies.default_strategy_texts().values():
         strategy, _ = parse_strategy(text)

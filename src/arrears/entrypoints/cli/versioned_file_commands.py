@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,7 +20,9 @@ import typer
 from arrears.domain.findings import Finding
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.cli.output import errors, print_json, print_table
-from arrears.services.versioned_files import FileSummary, InvalidFile
+
+if TYPE_CHECKING:
+    from arrears.services.versioned_files import FileSummary
 
 INVALID_FILE = 2  # exit code for a file with problems, or not UTF-8 text: bad input
 
@@ -50,6 +52,8 @@ def checked(file: Path, parse: Callable[[str], tuple[Parsed | None, list[Finding
 def loaded(file: Path, author: str | None, load: Callable[[str, str], Any]) -> Any:
     """``load(text, author)`` of ``file``, by ``author`` (default: $USER, else 'unknown');
     a file with problems prints every one and exits 2, nothing stored."""
+    from arrears.services.versioned_files import InvalidFile
+
     who = author or os.environ.get("USER") or "unknown"
     text = _read(file)
     try:
