@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,17 +58,33 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Test
     return client
 
 
-@pytest.fixture
-def signed_in(web_app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
-    """A client signed in as the named user; each call a separate browser."""
+@contextmanager
+def browsers(web: FastAPI) -> Iterator[Callable[[str], TestClient]]:
+    """``open_as(username)``: a client signed in through the real form, each a separate
+    browser (its own cookies); all closed at the end."""
     opened: list[TestClient] = []
 
     def open_as(username: str) -> TestClient:
-        c = TestClient(web_app, base_url="https://testserver", follow_redirects=False)
+        c = TestClient(web, base_url="https://testserver", follow_redirects=False)
         c.__enter__()
         opened.append(c)
         return sign_in(c, username)
 
-    yield open_as
-    for c in opened:
-        c.__exit__(None, None, None)
+    try:
+        yield open_as
+    finally:
+        for c in opened:
+            c.__exit__(None, None, None)
+
+
+def post_form(client: TestClient, path: str, **data: str) -> int:
+    """Post a form with the session's CSRF token (read from the account page); the status."""
+    token = csrf_of(client.get("/account").text)
+    return client.post(path, data={**data, "csrf_token": token}).status_code
+
+
+@pytest.fixture
+def signed_in(web_app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
+    """A client signed in as the named user; each call a separate browser."""
+    with browsers(web_app) as open_as:
+        yield open_as

@@ -326,6 +326,7 @@ class PromiseStatus(StrEnum):
 class PromiseSource(StrEnum):
     CLI = "cli"
     DESK = "desk"  # the agent desk
+    FIELD = "field"  # a field visit
     PORTAL = "portal"  # the borrower portal
     SIMULATOR = "simulator"
     API = "api"  # an integration, through /api/v1

@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,9 +40,14 @@ MIN_PASSWORD_LENGTH = 10  # SP 800-63B asks at least 8; we ask a little more
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{2,63}")
 
 _hasher = PasswordHasher()
-# Verified against when the username does not exist, so that a wrong username takes as
-# long as a wrong password and does not tell which usernames exist.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username does not exist, so that a wrong username takes
+    as long as a wrong password and does not tell which usernames exist (made once, when
+    first needed: hashing on import would slow every start of the CLI)."""
+    return _hasher.hash("not a password of anyone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +115,7 @@ def sign_in(
     with uow_factory() as uow:
         _throttle(uow, username, address, now)
         found = uow.accounts.user_named(username)
-        user, stored = found if found is not None else (None, _DUMMY_HASH)
+        user, stored = found if found is not None else (None, _dummy_hash())
         good = _verify(stored, password) and user is not None and not user.disabled
         uow.accounts.record_login(username[:64], address[:64], good, now)
         if not good or user is None:

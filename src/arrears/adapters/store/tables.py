@@ -486,7 +486,10 @@ work_item = Table(
     Column("claimed_at", DateTime(timezone=True)),
     Column("closed_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("callback_at", DateTime(timezone=True)),  # the desk: call back then (0009_desk)
+    Column("call_decision_id", BigInteger),  # the audit entry that cleared the call now
     Index("ix_work_item_queue", "queue", "status", "priority", "overdue_minor"),
+    Index("ix_work_item_assigned", "assigned_to", "status"),
 )
 
 

@@ -10,15 +10,19 @@ from arrears.adapters.store.accounts_sql import SqlAccounts
 from arrears.adapters.store.actions_sql import SqlActions
 from arrears.adapters.store.arrangement_policy_sql import SqlArrangementPolicies
 from arrears.adapters.store.arrangements_sql import SqlArrangements
+from arrears.adapters.store.audit_search_sql import SqlAuditSearch
 from arrears.adapters.store.audit_sql import SqlAudit
+from arrears.adapters.store.casework_sql import SqlCasework
 from arrears.adapters.store.compliance_sql import SqlComplianceFacts
 from arrears.adapters.store.contacts_sql import SqlContacts
 from arrears.adapters.store.cycle_sql import SqlCycle
+from arrears.adapters.store.desk_sql import SqlDesk
 from arrears.adapters.store.documents_sql import SqlDocuments
 from arrears.adapters.store.ledger_sql import SqlLedger
 from arrears.adapters.store.message_context_sql import SqlMessageContexts
 from arrears.adapters.store.outbox_sql import SqlOutbox
 from arrears.adapters.store.policy_sql import SqlPolicies
+from arrears.adapters.store.portal_sql import SqlPortal
 from arrears.adapters.store.report_activity_sql import SqlActivityReports
 from arrears.adapters.store.report_portfolio_sql import SqlPortfolioReports
 from arrears.adapters.store.report_sql import SqlReports
@@ -49,6 +53,10 @@ class SqlUnitOfWork:
     work: SqlWork
     simulation: SqlSimulation
     accounts: SqlAccounts
+    desk: SqlDesk
+    casework: SqlCasework
+    audit_search: SqlAuditSearch
+    portal: SqlPortal
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -77,6 +85,10 @@ class SqlUnitOfWork:
         self.work = SqlWork(self._connection)
         self.simulation = SqlSimulation(self._connection)
         self.accounts = SqlAccounts(self._connection)
+        self.desk = SqlDesk(self._connection)
+        self.casework = SqlCasework(self._connection)
+        self.audit_search = SqlAuditSearch(self._connection)
+        self.portal = SqlPortal(self._connection)
         return self
 
     def __exit__(

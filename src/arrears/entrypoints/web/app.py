@@ -13,7 +13,9 @@ from starlette.middleware.base import RequestResponseEndpoint
 from arrears import __version__
 from arrears.entrypoints.bootstrap import App
 from arrears.entrypoints.web import api, problems
-from arrears.entrypoints.web.pages import account, auth
+from arrears.entrypoints.web.pages import account, auth, compliance_view, dashboard, field, legal
+from arrears.entrypoints.web.pages import desk as desk_pages
+from arrears.entrypoints.web.pages import portal as portal_pages
 
 STATIC = Path(__file__).parent / "static"
 
@@ -46,6 +48,12 @@ def create_app(application: App) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
     app.include_router(account.router)
+    app.include_router(portal_pages.router)  # with its forms
+    app.include_router(field.router)
+    app.include_router(legal.router)
+    app.include_router(desk_pages.router)
+    app.include_router(dashboard.router)  # with its files and approvals
+    app.include_router(compliance_view.router)
     app.include_router(api.router)
 
     @app.middleware("http")

@@ -3,7 +3,6 @@ create, list, approve, reject)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -19,6 +18,7 @@ from arrears.entrypoints.web.api.schemas import (
     ArrangementIn,
     ArrangementInstalmentOut,
     ArrangementOut,
+    Day,
     PromiseIn,
     PromiseOut,
     QuoteInstalmentOut,
@@ -36,7 +36,7 @@ router = APIRouter(tags=["collections"])
 
 @router.get("/actions", response_model=ActionsOut)
 def actions(
-    app: AppDep, _: OperationsUser, day: Annotated[date | None, Query(alias="date")] = None,
+    app: AppDep, _: OperationsUser, day: Annotated[Day | None, Query(alias="date")] = None,
     channel: str | None = None, limit: Annotated[int | None, Query(ge=1, le=10000)] = None,
 ) -> ActionsOut:  # fmt: skip
     """A cycle day's actions (default: the last run) in work-queue order, each with its

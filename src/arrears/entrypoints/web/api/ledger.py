@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
@@ -15,6 +14,7 @@ from arrears.domain.delinquency import DEFAULT_BUCKETS
 from arrears.domain.money import format_major
 from arrears.domain.records import PaymentRecord
 from arrears.entrypoints.web.api.schemas import (
+    Day,
     FindingOut,
     ImportOut,
     InstalmentOut,
@@ -34,7 +34,7 @@ CSV_BODY = Body(media_type="text/csv", description="The CSV file's text (docs/im
 
 @router.get("/loans/{loan_id}/status", response_model=LoanStatusOut)
 def loan_status(
-    loan_id: str, app: AppDep, _: OperationsUser, as_of: date | None = None
+    loan_id: str, app: AppDep, _: OperationsUser, as_of: Day | None = None
 ) -> LoanStatusOut:
     """A loan's delinquency and amounts as of a date (default: today): DPD, bucket,
     overdue, penalty, payoff — as `arrears status`."""
@@ -54,7 +54,7 @@ def loan_schedule(loan_id: str, app: AppDep, _: OperationsUser) -> ScheduleOut:
 
 
 @router.get("/portfolio")
-def portfolio(app: AppDep, _: OperationsUser, as_of: date | None = None) -> dict[str, Any]:
+def portfolio(app: AppDep, _: OperationsUser, as_of: Day | None = None) -> dict[str, Any]:
     """Loans and amounts by bucket and currency as of a date, as `arrears portfolio`."""
     summary = queries.portfolio(app.uow_factory, as_of or app.today(), DEFAULT_BUCKETS.labels)
     return {

@@ -7,17 +7,30 @@ client would read as a float. Dates are ISO 8601.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from arrears.domain.loan_state import LoanState
 from arrears.domain.money import format_major
 from arrears.domain.schedule import Installment
 
 MoneyText = str  # a decimal string in major units, e.g. "1066.19"
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (or a date): pydantic would otherwise read ``0.0`` as 1 Jan 1970."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class _In(BaseModel):
@@ -101,14 +114,14 @@ class ImportOut(BaseModel):
 class PaymentIn(_In):
     payment_id: str = Field(min_length=1, max_length=64, description="Its idempotency key.")
     loan_id: str = Field(min_length=1, max_length=64)
-    paid_on: date
+    paid_on: Day
     amount: Decimal = Field(gt=0, description="In major units, e.g. 1066.19.")
 
 
 class PromiseIn(_In):
     loan_id: str = Field(min_length=1, max_length=64)
     amount: Decimal = Field(gt=0, description="In major units.")
-    due_date: date
+    due_date: Day
     promise_id: str | None = Field(None, max_length=64, description="An idempotency key.")
 
 
@@ -152,9 +165,9 @@ class ArrangementAskIn(_In):
 
     loan_id: str = Field(min_length=1, max_length=64)
     kind: Literal["promise", "extension", "plan", "reage", "settlement", "pause"]
-    as_of: date | None = Field(None, description="Takes effect at its end (default: today).")
+    as_of: Day | None = Field(None, description="Takes effect at its end (default: today).")
     instalments: int | None = None
-    first_date: date | None = None
+    first_date: Day | None = None
     every_days: int | None = None
     down_payment: Decimal | None = None
     waive_penalty_percent: Decimal | None = None

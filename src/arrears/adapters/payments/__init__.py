@@ -1,0 +1,1 @@
+"""Payment providers the borrower portal pays through (``services.portal_payments``)."""
