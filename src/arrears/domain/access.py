@@ -106,7 +106,9 @@ def mask_address(address: str | None) -> str | None:
 
 
 def mask_email(email: str | None) -> str | None:
-    """>>> mask_email("li.wei@example.cn")
+    """Keep the first letter of the name and the whole domain.
+
+    >>> mask_email("li.wei@example.cn")
     'l***@example.cn'
     """
     if not email or "@" not in email:
