@@ -2,6 +2,7 @@
 
     python benchmarks/web.py                          # the target: 100,000 loans, 50 agents
     python benchmarks/web.py --loans 2000 --agents 5 --rounds 3   # small, as CI runs it
+    python benchmarks/web.py --book /tmp/book100k     # build once, then each run on a copy
 
 Builds a SQLite lender (the synthetic prime book of benchmarks/cycle.py, 12-month loans
 with their payment history), runs the daily cycle up to today so the day's calls are in
@@ -9,7 +10,12 @@ the agents' queue, adds the agents and a manager, and starts `arrears serve` in 
 process. Then ``--agents`` simulated agents sign in through the sign-in form and each,
 ``--rounds`` times: takes the next account (the atomic claim), opens it (the account
 view), asks the gate to call and, where allowed, records "no answer"; a manager opens
-the dashboard meanwhile. Prints p50/p95/p99 per request against the targets: account
+the dashboard meanwhile (its first visit, before the agents start, waits for the figures the
+app computes as it starts: it is shown apart). Each agent thinks between two requests (``--think``, mean
+seconds, drawn from an exponential distribution, as locust's ``between`` would): agents
+read the account and talk to the borrower, they do not fire requests back to back; 0 turns
+it into a stress test of throughput. The agents all sign in first (argon2 makes that
+deliberately costly; timed as "sign in"), then start. Prints p50/p95/p99 per request against the targets: account
 view p95 ≤ 50 ms, next-account claim p95 ≤ 20 ms, dashboard ≤ 300 ms. Not a timed test.
 """
 
@@ -18,7 +24,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -57,14 +65,14 @@ def prepare(url: str, folder: Path, loans: int, agents: int) -> int:
     _, reports = cycle(app, today, catch_up=True)
     calls = sum(int(r.summary["actions"].get("call", 0)) for r in reports[-1:])  # type: ignore[union-attr]
     print(f"cycle up to {today}: {time.perf_counter() - started:.0f} s; {calls:,} calls today")
-    for n in range(1, agents + 1):
+    for n in range(1, max(agents, 50) + 1):  # a kept book serves runs of up to 50 agents
         accounts.add_user(app.uow_factory, f"agent{n:03d}", "agent", PASSWORD, NOW)
     accounts.add_user(app.uow_factory, "manager", "manager", PASSWORD, NOW)
     app.engine.dispose()
     return calls
 
 
-async def sign_in(client: httpx.AsyncClient, username: str) -> None:
+async def sign_in(client: httpx.AsyncClient, username: str) -> httpx.Response:
     form = await client.get("/login")
     token = CSRF.search(form.text)
     assert token, "no sign-in form"
@@ -72,6 +80,7 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> None:
         "/login", data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert answer.status_code == 303, answer.text[:200]
+    return answer
 
 
 async def timed(times: dict[str, list[float]], name: str, request: object) -> httpx.Response:
@@ -82,21 +91,35 @@ async def timed(times: dict[str, list[float]], name: str, request: object) -> ht
     return response
 
 
-async def agent(base: str, username: str, rounds: int, times: dict[str, list[float]]) -> int:
+async def agent(
+    base: str, username: str, rounds: int, think: float, times: dict[str, list[float]],
+    ready: asyncio.Barrier,
+) -> int:  # fmt: skip
+    thinking = random.Random(username)
+
+    async def pause() -> None:
+        if think > 0:
+            await asyncio.sleep(thinking.expovariate(1 / think))
+
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        await sign_in(client, username)
+        await timed(times, "sign in", sign_in(client, username))
+        await ready.wait()  # the day starts when everyone is signed in
         worked = 0
         for _ in range(rounds):
-            page = await client.get("/desk")
+            await pause()
+            page = await timed(times, "queue", client.get("/desk"))
             token = CSRF.search(page.text)
             assert token
             csrf = {"csrf_token": token.group(1)}
+            await pause()
             claimed = await timed(times, "claim", client.post("/desk/next", data=csrf))
             where = claimed.headers.get("location", "")
             if not where.startswith("/desk/items/"):
                 break  # the queue is empty
             await timed(times, "account", client.get(where))
+            await pause()
             cleared = await timed(times, "call", client.post(f"{where}/call", data=csrf))
+            await pause()
             if 'name="result"' in cleared.text:
                 data = {**csrf, "result": "no_answer"}
                 await timed(times, "outcome", client.post(f"{where}/outcome", data=data))
@@ -104,20 +127,31 @@ async def agent(base: str, username: str, rounds: int, times: dict[str, list[flo
         return worked
 
 
-async def manager(base: str, rounds: int, times: dict[str, list[float]]) -> None:
+async def manager(
+    base: str, rounds: int, think: float, times: dict[str, list[float]], name: str = "dashboard",
+    ready: asyncio.Barrier | None = None,
+) -> None:  # fmt: skip
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         await sign_in(client, "manager")
+        if ready is not None:
+            await ready.wait()
         for _ in range(rounds):
-            await timed(times, "dashboard", client.get("/dashboard"))
+            await timed(times, name, client.get("/dashboard"))
+            await asyncio.sleep(think * 2)
 
 
-async def load(base: str, agents: int, rounds: int) -> dict[str, list[float]]:
+async def load(base: str, agents: int, rounds: int, think: float) -> dict[str, list[float]]:
     times: dict[str, list[float]] = defaultdict(list)
+    # The manager comes in first: that visit waits for the figures the app computes as it
+    # starts (shown apart as "first dash"); then the agents start their day.
+    await manager(base, 1, 0, times, name="first dash")
+    ready = asyncio.Barrier(agents + 1)
     started = time.perf_counter()
     worked = await asyncio.gather(
-        *(agent(base, f"agent{n:03d}", rounds, times) for n in range(1, agents + 1)),
-        manager(base, max(3, rounds), times),
-    )
+        *(agent(base, f"agent{n:03d}", rounds, think, times, ready)
+          for n in range(1, agents + 1)),
+        manager(base, max(3, rounds), think, times, ready=ready),
+    )  # fmt: skip
     seconds = time.perf_counter() - started
     print(f"{agents} agents worked {sum(w or 0 for w in worked):,} accounts in {seconds:.1f} s")
     return times
@@ -167,16 +201,26 @@ def main() -> None:
     parser.add_argument("--loans", type=int, default=100_000)
     parser.add_argument("--agents", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=20, help="accounts each agent takes")
+    parser.add_argument("--think", type=float, default=1.0, help="mean seconds between requests")
+    parser.add_argument("--book", type=Path, help="folder keeping the prepared book for reuse")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="arrears-web-"))
-    url = f"sqlite:///{folder / 'bench.db'}"
-    prepare(url, folder, args.loans, args.agents)
+    folder = args.book or Path(tempfile.mkdtemp(prefix="arrears-web-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    book = folder / "book.db"
+    if not book.exists():
+        prepare(f"sqlite:///{folder / 'building.db'}", folder, args.loans, args.agents)
+        (folder / "building.db").rename(book)
+    for left in folder.glob("run.db*"):  # a journal left by an earlier run would corrupt the copy
+        left.unlink()
+    shutil.copyfile(book, folder / "run.db")  # each run starts from the same book
+    url = f"sqlite:///{folder / 'run.db'}"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = serve(url, port)
     try:
-        report(asyncio.run(load(f"http://127.0.0.1:{port}", args.agents, args.rounds)))
+        base = f"http://127.0.0.1:{port}"
+        report(asyncio.run(load(base, args.agents, args.rounds, args.think)))
     finally:
         server.terminate()
         server.wait(timeout=30)

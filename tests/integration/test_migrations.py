@@ -26,8 +26,8 @@ def test_the_migrations_build_exactly_the_schema_the_code_uses(database_url: str
 
 def test_init_twice_leaves_the_database_at_the_head(fresh_database_url: str) -> None:
     app = App(load_settings(fresh_database_url))
-    assert app.init() == (None, "0009_desk")
-    assert app.init() == ("0009_desk", "0009_desk")
+    assert app.init() == (None, "0010_lookups")
+    assert app.init() == ("0010_lookups", "0010_lookups")
     app.engine.dispose()
 
 
@@ -61,7 +61,7 @@ def test_migrating_an_existing_database_keeps_its_loans_and_payments(
     engine.dispose()
 
     app = App(load_settings(fresh_database_url))
-    assert app.init() == ("0001_ledger", "0009_desk")
+    assert app.init() == ("0001_ledger", "0010_lookups")
     with app.engine.connect() as connection:
         name = connection.execute(
             text("SELECT name FROM borrower WHERE borrower_id = 'B1'")
@@ -70,5 +70,5 @@ def test_migrating_an_existing_database_keeps_its_loans_and_payments(
         entries = connection.execute(text("SELECT COUNT(*) FROM journal_entry")).scalar()
     assert (name, principal, entries) == ("王芳", 300000, 1)
     assert ledger_check.check_ledger(app.uow_factory) == []
-    assert current_revision(app.engine) == "0009_desk"
+    assert current_revision(app.engine) == "0010_lookups"
     app.engine.dispose()

@@ -25,6 +25,7 @@ from arrears.services import (
     strategies,
 )
 from arrears.services import dashboard as dashboard_service
+from arrears.services.cycle import run_cycle
 from arrears.services.managed_files import FileKind, list_files
 from tests.helpers import NOW
 from tests.web.conftest import csrf_of
@@ -335,3 +336,35 @@ def test_a_compliance_officer_may_not_approve_what_waits_for_a_manager(
     response = officer.post(f"/dashboard/approvals/{pending}/approve", data={"csrf_token": token})
     assert response.status_code == 422
     assert "may not approve it" in response.text
+
+
+# -- kept figures -----------------------------------------------------------------------------
+def test_the_dashboard_keeps_its_figures_until_refreshed_or_the_cycle_runs_another_day(
+    worked: App, signed_in: SignedIn
+) -> None:
+    manager = signed_in("manager")
+    before = manager.get("/dashboard").text
+    assert "Figures as of" in before and "fresh=1" in before
+    assert _made(before) == "0"
+    arrangement_policies.load_text(worked.uow_factory, POLICY, "test", NOW, ["*"])
+    arrangements.create_arrangement(
+        worked.uow_factory, "L1", "plan",
+        ArrangementRequest(instalments=2, down_payment_major=Decimal("500.00")),
+        LAST_DAY, NOW,
+    )  # fmt: skip
+    kept = manager.get("/dashboard").text
+    assert _made(kept) == "0"  # the kept figures, computed before it was made
+    fresh = manager.get("/dashboard?fresh=1").text
+    assert _made(fresh) == "1"
+    assert "fresh=1" in fresh and "fresh=1&amp;fresh" not in fresh
+    # another cycle day: the kept figures are of an earlier day, so they are computed again
+    run_cycle(worked.uow_factory, LAST_DAY + timedelta(days=1), lambda: NOW)
+    after = manager.get("/dashboard").text
+    assert escape(EN.day(LAST_DAY + timedelta(days=1))) in after
+
+
+def _made(page: str) -> str:
+    """The arrangements made in the period, from the table's total line."""
+    total = table_rows(page, "arrangements")[-1]
+    assert total[0] == "Total"
+    return total[2]

@@ -8,9 +8,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.web.test_api import api  # noqa: F401  (a fixture)
+from tests.web.worked_portfolio import work_the_portfolio
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "web.md"
 
@@ -39,6 +41,29 @@ def test_the_import_problem_example_is_what_the_api_answers(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == json.loads(block("import-problem"))
+
+
+def test_the_evaluate_example_is_what_the_api_answers(
+    web_app: FastAPI,
+    api: Callable[[str], TestClient],  # noqa: F811
+) -> None:
+    work_the_portfolio(web_app.state.arrears)  # stores the shipped packs, cn among them
+    response = api("compliance").post(
+        "/api/v1/compliance/evaluate", json=json.loads(block("evaluate-body"))
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(block("evaluate-decision"))
+
+
+def test_the_report_example_is_what_the_api_answers(
+    web_app: FastAPI,
+    api: Callable[[str], TestClient],  # noqa: F811
+) -> None:
+    work_the_portfolio(web_app.state.arrears)  # the cycle from 2026-02-10 to 2026-03-20
+    response = api("manager").get(
+        "/api/v1/reports/cure", params={"from": "2026-03-01", "to": "2026-03-20"}
+    )
+    assert response.json() == json.loads(block("report-cure"))
 
 
 def test_every_endpoint_the_page_lists_is_in_the_openapi_document(client: TestClient) -> None:

@@ -236,12 +236,13 @@ def decisions_by_rule(
     status: str | None = None,
     *,
     by_arm: bool = False,
+    product: str | None = None,
 ) -> list[RuleCount]:
     """The cycle's actions by day, status, deciding rule and channel (and arm, ``by_arm``):
     denials by rule and by day for the compliance officer (``status="denied"``), and per
-    arm for the simulator's outcomes."""
+    arm for the simulator's outcomes; on loans of ``product`` only, when given."""
     with uow_factory() as uow:
-        rows = uow.actions.by_rule(first, last)
+        rows = uow.actions.by_rule(first, last, product)
     counts: dict[tuple[date, str, str, str, str | None], int] = {}
     for day, decided, rule, channel, arm, actions in rows:  # ordered: merged rows stay so
         if status is None or decided == status:

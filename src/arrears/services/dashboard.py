@@ -16,7 +16,7 @@ from datetime import date
 from arrears.services import compliance, reports, reports_activity, reports_cohorts
 from arrears.services import reports_portfolio as portfolio
 from arrears.services.ports import UnitOfWork
-from arrears.services.report_figures import Period, period_of
+from arrears.services.report_figures import Period, book_products, period_of, require_product
 
 STATUSES = ("permitted", "deferred", "denied")
 
@@ -48,41 +48,50 @@ class Dashboard:
     denials: reports_activity.DenialsReport
     actions: tuple[ChannelActions, ...]  # by channel name
     contacts: dict[str, int]  # outbound contact attempts by channel, every arm
+    products: tuple[str, ...] = ()  # the book's products, what the figures may be narrowed to
 
 
 def dashboard(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> Dashboard:
     """Every report over ``first`` through ``last`` (a side not given: the cycle's first
-    or last day; arrangements quoted on any day when neither is given)."""
+    or last day; arrangements quoted on any day when neither is given), over the loans of
+    ``product`` only when given."""
     with uow_factory() as uow:
+        require_product(uow, product)
+        products = tuple(book_products(uow))
         period = period_of(uow, first, last)
-    arms = reports_activity.arms_report(uow_factory, first, last)
+    arms = reports_activity.arms_report(uow_factory, first, last, product)
     contacts: Counter[str] = Counter({channel: 0 for channel in reports_activity.CHANNELS})
     for line in arms.lines:
         contacts.update(line.contacts)
     return Dashboard(
         period,
-        portfolio.aging_report(uow_factory, first, last),
-        portfolio.roll_rates_report(uow_factory, first, last),
-        portfolio.cure_report(uow_factory, first, last),
-        reports_cohorts.recovery_report(uow_factory, first, last),
+        portfolio.aging_report(uow_factory, first, last, product),
+        portfolio.roll_rates_report(uow_factory, first, last, product),
+        portfolio.cure_report(uow_factory, first, last, product),
+        reports_cohorts.recovery_report(uow_factory, first, last, product),
         arms,
-        reports_activity.agents_report(uow_factory, first, last),
-        reports.arrangements_report(uow_factory, first, last),
-        reports_activity.denials_report(uow_factory, first, last),
-        () if period is None else channel_actions(uow_factory, period),
+        reports_activity.agents_report(uow_factory, first, last, product),
+        reports.arrangements_report(uow_factory, first, last, product),
+        reports_activity.denials_report(uow_factory, first, last, product),
+        () if period is None else channel_actions(uow_factory, period, product),
         dict(contacts),
+        products,
     )
 
 
 def channel_actions(
-    uow_factory: Callable[[], UnitOfWork], period: Period
+    uow_factory: Callable[[], UnitOfWork], period: Period, product: str | None = None
 ) -> tuple[ChannelActions, ...]:
     """The gate's decisions in the period per channel (services.compliance.decisions_by_rule,
     every status), channels by name."""
     counted: Counter[tuple[str, str]] = Counter()
-    for row in compliance.decisions_by_rule(uow_factory, period.first, period.last):
+    rows = compliance.decisions_by_rule(uow_factory, period.first, period.last, product=product)
+    for row in rows:
         counted[(row.channel, row.status)] += row.actions
     channels = sorted({channel for channel, _ in counted})
     return tuple(

@@ -24,7 +24,7 @@ from arrears.services.errors import Conflict, NotFound
 from arrears.services.permits import PermitRefused, honour_permit
 from arrears.services.ports import UnitOfWork
 
-OPEN_SHOWN = 200  # open items listed on the queue page; the count says how many there are
+OPEN_SHOWN = 50  # open items listed on the queue page; the count says how many there are
 PERMIT_RULE = "desk.permit_refused"  # the rule a refused permit is shown under
 
 

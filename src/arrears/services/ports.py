@@ -314,7 +314,7 @@ class CycleStore(Protocol):
     def strategy_candidates(
         self, due_days: Sequence[int], promised: Sequence[str]
     ) -> list[Any]: ...
-    def buckets_at(self, day: date) -> dict[str, str]: ...
+    def buckets_at(self, day: date, product: str | None = None) -> dict[str, str]: ...
 
 
 # -- planned actions and the gate's decisions -------------------------------------------
@@ -323,7 +323,7 @@ class ActionStore(Protocol):
     def counts(self, day: date) -> dict[str, dict[str, int]]: ...
     def totals(self, first: date, last: date) -> dict[str, int]: ...
     def by_rule(
-        self, first: date, last: date
+        self, first: date, last: date, product: str | None = None
     ) -> list[tuple[date, str, str, str, str | None, int]]: ...
     def by_permit(self, permit_id: str) -> dict[str, Any] | None: ...
     def by_permits(self, permit_ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
@@ -477,14 +477,15 @@ class ReportStore(Protocol):
     ``first``/``last`` bound the day an arrangement was quoted (None: open)."""
 
     def arrangement_counts(
-        self, first: date | None, last: date | None
+        self, first: date | None, last: date | None, product: str | None = None
     ) -> list[ArrangementCountRow]: ...
     def arrangement_money(
-        self, first: date | None, last: date | None
+        self, first: date | None, last: date | None, product: str | None = None
     ) -> list[ArrangementMoneyRow]: ...
     def arrangement_cures(
-        self, first: date | None, last: date | None, ended_by: date, after_days: int
-    ) -> list[ArrangementCureRow]: ...
+        self, first: date | None, last: date | None, ended_by: date, after_days: int,
+        product: str | None = None,
+    ) -> list[ArrangementCureRow]: ...  # fmt: skip
 
 
 class WorkStore(Protocol):

@@ -55,6 +55,23 @@ def period_of(uow: UnitOfWork, first: date | None, last: date | None) -> Period 
     return Period(chosen_first, chosen_last)
 
 
+def book_products(uow: UnitOfWork) -> list[str]:
+    """The codes of the products the book's loans are of, in order: what a report may be
+    narrowed to."""
+    return uow.portfolio_reports.products()
+
+
+def require_product(uow: UnitOfWork, product: str | None) -> None:
+    """Refuse a product no loan is of: a misspelt code would otherwise report nothing."""
+    if product is None:
+        return
+    products = book_products(uow)
+    if product not in products:
+        raise InvalidInput(
+            f"no loan is of product {product!r} (products: {', '.join(products) or 'none'})"
+        )
+
+
 def challenger_slots(uow: UnitOfWork) -> int:
     """How many of the 10,000 arm slots the active challenger takes (domain.strategy.arm_for:
     a slot below its share in hundredths of a percent); 0 with no challenger."""

@@ -116,21 +116,27 @@ class ArrangementsReport:
 
 # -- reading ------------------------------------------------------------------------------------
 def arrangements_report(
-    uow_factory: Callable[[], UnitOfWork], quoted_from: date | None, quoted_to: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    quoted_from: date | None,
+    quoted_to: date | None,
+    product: str | None = None,
 ) -> ArrangementsReport:
     """The arrangements report over arrangements quoted from ``quoted_from`` through
-    ``quoted_to`` (both included; None: no bound)."""
+    ``quoted_to`` (both included; None: no bound), on loans of ``product`` only, when
+    given."""
     if quoted_from is not None and quoted_to is not None and quoted_from > quoted_to:
         raise InvalidInput(f"the period starts on {quoted_from}, after its end {quoted_to}")
     with uow_factory() as uow:
-        counts = uow.reports.arrangement_counts(quoted_from, quoted_to)
-        money = uow.reports.arrangement_money(quoted_from, quoted_to)
+        counts = uow.reports.arrangement_counts(quoted_from, quoted_to, product)
+        money = uow.reports.arrangement_money(quoted_from, quoted_to, product)
         last_day = uow.cycle.last_day()
         ended_by = None if last_day is None else last_day - timedelta(days=CURE_AFTER_DAYS)
         cures = (
             []
             if ended_by is None
-            else uow.reports.arrangement_cures(quoted_from, quoted_to, ended_by, CURE_AFTER_DAYS)
+            else uow.reports.arrangement_cures(
+                quoted_from, quoted_to, ended_by, CURE_AFTER_DAYS, product
+            )
         )
         current = {
             product: uow.ledger.product_rules(product).buckets.label_for(0)

@@ -87,7 +87,10 @@ class ArmsReport:
 
 
 def arms_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> ArmsReport:
     with uow_factory() as uow:
         period = period_of(uow, first, last)
@@ -95,10 +98,10 @@ def arms_report(
             return ArmsReport(None, ())
         slots = challenger_slots(uow)
         store = uow.activity_reports
-        loans = store.arm_loans(slots)
-        money = store.arm_money(period.first, period.last, slots)
-        counts = store.arm_counts(period.first, period.last)
-        cures = uow.portfolio_reports.cures(period.first, period.last, slots)
+        loans = store.arm_loans(slots, product)
+        money = store.arm_money(period.first, period.last, slots, product)
+        counts = store.arm_counts(period.first, period.last, product)
+        cures = uow.portfolio_reports.cures(period.first, period.last, slots, product)
         current = current_labels(uow, {row.product for row in cures})
     return ArmsReport(period, arm_lines(loans, money, counts, cures, current))
 
@@ -177,14 +180,19 @@ class AgentsReport:
 
 
 def agents_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> AgentsReport:
     with uow_factory() as uow:
         period = period_of(uow, first, last)
         if period is None:
             return AgentsReport(None, (), ())
-        rows = uow.activity_reports.agents(period.first, period.last)
-        money = uow.activity_reports.agent_money(period.first, period.last, COLLECTED_WITHIN_DAYS)
+        rows = uow.activity_reports.agents(period.first, period.last, product)
+        money = uow.activity_reports.agent_money(
+            period.first, period.last, COLLECTED_WITHIN_DAYS, product
+        )
     return AgentsReport(period, agent_lines(rows), collected_lines(money))
 
 
@@ -228,13 +236,16 @@ class IntensityReport:
 
 
 def intensity_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> IntensityReport:
     with uow_factory() as uow:
         period = period_of(uow, first, last)
         if period is None:
             return IntensityReport(None, (), ())
-        rows = uow.activity_reports.intensity(period.first, period.last)
+        rows = uow.activity_reports.intensity(period.first, period.last, product)
     buckets, weeks = intensity_lines(rows)
     return IntensityReport(period, buckets, weeks)
 
@@ -289,13 +300,16 @@ class DenialsReport:
 
 
 def denials_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> DenialsReport:
     with uow_factory() as uow:
         period = period_of(uow, first, last)
     if period is None:
         return DenialsReport(None, 0, (), ())
-    rows = compliance.decisions_by_rule(uow_factory, period.first, period.last)
+    rows = compliance.decisions_by_rule(uow_factory, period.first, period.last, product=product)
     decided = sum(r.actions for r in rows)
     by_day: Counter[date] = Counter()
     for r in rows:

@@ -51,16 +51,20 @@ class RecoveryReport:
 
 
 def recovery_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> RecoveryReport:
-    """The cohorts of entries from ``first`` through ``last`` (default: the cycle's days)."""
+    """The cohorts of entries from ``first`` through ``last`` (default: the cycle's days),
+    of the loans of ``product`` only, when given."""
     with uow_factory() as uow:
         period = period_of(uow, first, last)
         ran = uow.portfolio_reports.cycle_days()
         if period is None or ran is None:
             return RecoveryReport(period, None, ())
-        cohorts = uow.portfolio_reports.cohorts(period.first, period.last)
-        paid = uow.portfolio_reports.cohort_paid(period.first, period.last, HORIZONS)
+        cohorts = uow.portfolio_reports.cohorts(period.first, period.last, product)
+        paid = uow.portfolio_reports.cohort_paid(period.first, period.last, HORIZONS, product)
     return RecoveryReport(period, ran[1], recovery_lines(cohorts, paid, period.last, ran[1]))
 
 
@@ -119,14 +123,17 @@ class VintageReport:
 
 
 def vintage_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> VintageReport:
     """Vintages originated from ``first`` through ``last`` (by their month; default: all)."""
     with uow_factory() as uow:
         if first is not None or last is not None:
             period_of(uow, first, last)  # refuses a period that ends before it starts
         ran = uow.portfolio_reports.cycle_days()
-        rows = [] if ran is None else uow.portfolio_reports.vintages(ran[1], THRESHOLDS)
+        rows = [] if ran is None else uow.portfolio_reports.vintages(ran[1], THRESHOLDS, product)
     chosen = [
         row for row in rows
         if (first is None or row.month >= first.replace(day=1)) and (last is None or row.month <= last)

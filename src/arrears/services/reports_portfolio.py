@@ -55,16 +55,20 @@ class AgingReport:
 
 
 def aging_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> AgingReport:
     """Aging on the last cycle day, and the bucket mix from ``first`` through ``last``
-    (default: the days the cycle ran)."""
+    (default: the days the cycle ran); of the loans of ``product`` only, when given (so
+    every report here)."""
     with uow_factory() as uow:
         period = period_of(uow, first, last)
         ran = uow.portfolio_reports.cycle_days()
-        rows = uow.portfolio_reports.aging()
+        rows = uow.portfolio_reports.aging(product)
         days = () if period is None else mix_days(period)
-        counted = uow.portfolio_reports.bucket_days(days)
+        counted = uow.portfolio_reports.bucket_days(days, product)
     return AgingReport(
         None if ran is None else ran[1], period, aging_lines(rows), days, bucket_mix(days, counted)
     )
@@ -141,7 +145,10 @@ class RollRatesReport:
 
 
 def roll_rates_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> RollRatesReport:
     """Month over month from ``first`` (its end) to each month's end and ``last``."""
     with uow_factory() as uow:
@@ -149,7 +156,7 @@ def roll_rates_report(
     if period is None:
         return RollRatesReport(None, ())
     days = [period.first, *roll_rates.month_ends(period.first, period.last)]
-    matrices = roll_rates.roll_rates(uow_factory, days)
+    matrices = roll_rates.roll_rates(uow_factory, days, product)
     return RollRatesReport(period, tuple(line for m in matrices for line in roll_lines(m)))
 
 
@@ -191,13 +198,18 @@ class CureReport:
 
 
 def cure_report(
-    uow_factory: Callable[[], UnitOfWork], first: date | None, last: date | None
+    uow_factory: Callable[[], UnitOfWork],
+    first: date | None,
+    last: date | None,
+    product: str | None = None,
 ) -> CureReport:
     with uow_factory() as uow:
         period = period_of(uow, first, last)
         if period is None:
             return CureReport(None, (CureLine(TOTAL, 0, 0, None),))
-        rows = uow.portfolio_reports.cures(period.first, period.last, challenger_slots(uow))
+        rows = uow.portfolio_reports.cures(
+            period.first, period.last, challenger_slots(uow), product
+        )
         current = current_labels(uow, {row.product for row in rows})
     return CureReport(period, cure_lines(rows, current))
 

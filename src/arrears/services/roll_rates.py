@@ -55,10 +55,13 @@ def month_ends(first: date, last: date) -> list[date]:
     return [*ends, last]
 
 
-def roll_rates(uow_factory: Callable[[], UnitOfWork], days: Sequence[date]) -> list[RollMatrix]:
-    """One matrix per consecutive pair of ``days``."""
+def roll_rates(
+    uow_factory: Callable[[], UnitOfWork], days: Sequence[date], product: str | None = None
+) -> list[RollMatrix]:
+    """One matrix per consecutive pair of ``days`` (over the loans of ``product`` only,
+    when given)."""
     with uow_factory() as uow:
-        buckets = [uow.cycle.buckets_at(day) for day in days]
+        buckets = [uow.cycle.buckets_at(day, product) for day in days]
     return [
         RollMatrix(days[i], days[i + 1], dict(roll_matrix(buckets[i], buckets[i + 1])))
         for i in range(len(days) - 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from arrears.adapters.store import tables as t
 from arrears.domain.access import User, UserRole
@@ -19,6 +19,18 @@ _USER_COLUMNS = (
     t.app_user.c.display_name, t.app_user.c.borrower_id, t.app_user.c.language,
     t.app_user.c.disabled_at,
 )  # fmt: skip
+
+
+# Every page and API call looks up its session: one statement built once (building it per
+# request cost more than running it).
+_SESSION_USER = (
+    select(*_USER_COLUMNS, t.web_session.c.csrf_token)
+    .join(t.web_session, t.web_session.c.user_id == t.app_user.c.user_id)
+    .where(
+        t.web_session.c.session_hash == bindparam("hash"),
+        t.web_session.c.expires_at > bindparam("now"),
+    )
+)
 
 
 def _user(row: Any) -> User:
@@ -107,12 +119,7 @@ class SqlAccounts:
 
     def session_user(self, session_hash: str, now: datetime) -> tuple[User, str] | None:
         """The live session's user (not disabled) and its CSRF token."""
-        s = t.web_session
-        row = self.connection.execute(
-            select(*_USER_COLUMNS, s.c.csrf_token)
-            .join(s, s.c.user_id == t.app_user.c.user_id)
-            .where(s.c.session_hash == session_hash, s.c.expires_at > now)
-        ).first()
+        row = self.connection.execute(_SESSION_USER, {"hash": session_hash, "now": now}).first()
         if row is None or row.disabled_at is not None:
             return None
         return _user(row), row.csrf_token

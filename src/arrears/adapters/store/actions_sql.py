@@ -107,7 +107,9 @@ class SqlActions:
             chunk = list(permit_ids[start : start + 500])
             marks = ", ".join(f":p{i}" for i in range(len(chunk)))
             rows = self.connection.execute(
-                text(f"SELECT permit_id, {_PERMIT_COLUMNS} FROM action WHERE permit_id IN ({marks})"),
+                text(
+                    f"SELECT permit_id, {_PERMIT_COLUMNS} FROM action WHERE permit_id IN ({marks})"
+                ),
                 {f"p{i}": permit for i, permit in enumerate(chunk)},
             )
             for row in rows:
@@ -123,18 +125,26 @@ class SqlActions:
         ).first()
         return None if row is None else _permitted(dict(row._mapping))
 
-    def by_rule(self, first: date, last: date) -> list[tuple[date, str, str, str, str | None, int]]:
+    def by_rule(
+        self, first: date, last: date, product: str | None = None
+    ) -> list[tuple[date, str, str, str, str | None, int]]:
         """Actions from ``first`` through ``last`` by day, status, deciding rule, channel and
-        the arm recorded on them."""
+        the arm recorded on them; on loans of ``product`` only, when given."""
+        of_product = (
+            " AND loan_id IN (SELECT pl.loan_id FROM loan pl WHERE pl.product = :product)"
+            if product is not None
+            else ""
+        )
         rows = self.connection.execute(
             text(
                 "SELECT as_of, status, rule_id, channel, arm, COUNT(*) FROM action"
-                " WHERE as_of BETWEEN :first AND :last GROUP BY as_of, status, rule_id, channel,"
-                " arm ORDER BY as_of, status, rule_id, channel, arm"
+                f" WHERE as_of BETWEEN :first AND :last{of_product} GROUP BY as_of, status,"
+                " rule_id, channel, arm ORDER BY as_of, status, rule_id, channel, arm"
             ),
             {
                 "first": sql_value(self.connection, first),
                 "last": sql_value(self.connection, last),
+                **({"product": product} if product is not None else {}),
             },
         )
         return [(as_date(r[0]), r[1], r[2] or "", r[3], r[4], int(r[5])) for r in rows]

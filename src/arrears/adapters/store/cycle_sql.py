@@ -458,14 +458,20 @@ class SqlCycle(DaySteps):
             dues.setdefault(row[0], []).append(DueRow(*row))
         return statuses, dues
 
-    def buckets_at(self, day: date) -> dict[str, str]:
-        """Each loan's bucket at the end of ``day``, from the roll history."""
+    def buckets_at(self, day: date, product: str | None = None) -> dict[str, str]:
+        """Each loan's bucket at the end of ``day``, from the roll history (the loans of
+        ``product`` only, when given)."""
+        of_product = (
+            " AND loan_id IN (SELECT pl.loan_id FROM loan pl WHERE pl.product = :product)"
+            if product is not None
+            else ""
+        )
         rows = self.connection.execute(
             text(
                 "SELECT loan_id, to_bucket FROM (SELECT loan_id, to_bucket, ROW_NUMBER() OVER"
                 " (PARTITION BY loan_id ORDER BY as_of DESC) AS latest FROM roll_history"
-                " WHERE as_of <= :day) AS history WHERE latest = 1"
+                f" WHERE as_of <= :day{of_product}) AS history WHERE latest = 1"
             ),
-            {"day": self._bind(day)},
+            {"day": self._bind(day), **({"product": product} if product is not None else {})},
         )
         return {row[0]: row[1] for row in rows}

@@ -21,11 +21,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _HEADER = re.compile(r"""^(revision|down_revision) = (?:None|["']([^"']+)["'])\s*$""", re.M)
 
 
+POOL_SIZE = 12
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url)
+    # The web app serves from a pool of threads (entrypoints.web.app.THREADS): each keeps its
+    # connection rather than opening one per request past the default five.
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(url) if in_memory else create_engine(
+        url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+    )  # fmt: skip
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -40,6 +40,7 @@ SELECT arm, currency, COUNT(*), SUM(CASE WHEN dpd > 0 THEN 1 ELSE 0 END), SUM(ov
 FROM (
     SELECT {ARM} AS arm, l.currency, s.dpd, {_OVERDUE} AS overdue
     FROM loan_status s JOIN loan l ON l.loan_id = s.loan_id
+    WHERE 1 = 1 /*product l.loan_id*/
 ) AS loans
 GROUP BY arm, currency
 """
@@ -49,7 +50,7 @@ SELECT arm, currency, SUM(amount_minor)
 FROM (
     SELECT {ARM} AS arm, p.currency, p.amount_minor
     FROM payment p JOIN loan_status s ON s.loan_id = p.loan_id
-    WHERE p.paid_on BETWEEN :first AND :last AND {_STANDING}
+    WHERE p.paid_on BETWEEN :first AND :last AND {_STANDING} /*product p.loan_id*/
 ) AS paid
 GROUP BY arm, currency
 """
@@ -61,7 +62,7 @@ SELECT arm, currency, channel, COUNT(*)
 FROM (
     SELECT COALESCE(a.arm, 'none') AS arm, l.currency, a.channel
     FROM contact_attempt a JOIN loan l ON l.loan_id = a.loan_id
-    WHERE a.direction = 'outbound' AND {_IN_PERIOD}
+    WHERE a.direction = 'outbound' AND {_IN_PERIOD} /*product a.loan_id*/
 ) AS contacts
 GROUP BY arm, currency, channel
 """
@@ -70,14 +71,14 @@ SELECT arm, currency, COUNT(*), SUM(kept)
 FROM (
     SELECT COALESCE(p.arm, 'none') AS arm, p.currency,
         CASE WHEN p.status = 'kept' THEN 1 ELSE 0 END AS kept
-    FROM promise p WHERE p.made_on BETWEEN :first AND :last
+    FROM promise p WHERE p.made_on BETWEEN :first AND :last /*product p.loan_id*/
 ) AS promised
 GROUP BY arm, currency
 """
 
 _AGENT_ATTEMPTS = f"""
 SELECT a.agent, COUNT(*), SUM(CASE WHEN {_REACHED} THEN 1 ELSE 0 END)
-FROM contact_attempt a WHERE a.agent IS NOT NULL AND {_IN_PERIOD}
+FROM contact_attempt a WHERE a.agent IS NOT NULL AND {_IN_PERIOD} /*product a.loan_id*/
 GROUP BY a.agent
 """
 _AGENTS = "(SELECT DISTINCT agent FROM contact_attempt WHERE agent IS NOT NULL) AS g"
@@ -91,7 +92,7 @@ WHERE p.made_on BETWEEN :first AND :last AND EXISTS (
     SELECT 1 FROM contact_attempt a
     WHERE a.agent = g.agent AND a.loan_id = p.loan_id AND a.outcome = 'promise_to_pay'
       AND a.attempted_at >= w.since AND a.attempted_at < w.until
-)
+) /*product p.loan_id*/
 GROUP BY g.agent
 """
 
@@ -104,7 +105,7 @@ WHERE p.paid_on BETWEEN :first AND :last AND {_STANDING} AND EXISTS (
     SELECT 1 FROM contact_attempt a
     WHERE a.agent = g.agent AND a.loan_id = p.loan_id AND {_REACHED}
       AND a.attempted_at >= w.since AND a.attempted_at < w.until
-)
+) /*product p.loan_id*/
 GROUP BY g.agent, p.currency
 """
 
@@ -117,7 +118,7 @@ _LATEST_BEFORE = """NOT EXISTS (
 _LOAN_DAYS = f"""
 SELECT d.week, r.to_bucket, COUNT(*)
 FROM report_span d JOIN roll_history r ON r.as_of <= d.prior
-WHERE {_LATEST_BEFORE}
+WHERE {_LATEST_BEFORE} /*product r.loan_id*/
 GROUP BY d.week, r.to_bucket
 """
 _CONTACTS = f"""
@@ -125,7 +126,7 @@ SELECT d.week, r.to_bucket, COUNT(*)
 FROM contact_attempt a
 JOIN report_span d ON a.attempted_at >= d.since AND a.attempted_at < d.until
 JOIN roll_history r ON r.loan_id = a.loan_id AND r.as_of <= d.prior
-WHERE a.direction = 'outbound' AND {_LATEST_BEFORE}
+WHERE a.direction = 'outbound' AND {_LATEST_BEFORE} /*product a.loan_id*/
 GROUP BY d.week, r.to_bucket
 """
 
@@ -139,28 +140,35 @@ class SqlActivityReports:
         self.connection = connection
 
     # -- champion vs challenger -------------------------------------------------------------
-    def arm_loans(self, challenger_slots: int) -> list[ArmLoansRow]:
+    def arm_loans(self, challenger_slots: int, product: str | None = None) -> list[ArmLoansRow]:
         """Loans seen by the cycle by arm and currency: how many, how many past due and
-        what they have overdue on the last cycle day (unordered)."""
-        rows = self._rows(_ARM_LOANS, challenger_slots=challenger_slots)
+        what they have overdue on the last cycle day (unordered). Every method here
+        counts the loans of ``product`` only, when given."""
+        rows = self._rows(_ARM_LOANS, product, challenger_slots=challenger_slots)
         return [ArmLoansRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
-    def arm_money(self, first: date, last: date, challenger_slots: int) -> list[ArmMoneyRow]:
-        rows = self._rows(_ARM_MONEY, first=first, last=last, challenger_slots=challenger_slots)
+    def arm_money(
+        self, first: date, last: date, challenger_slots: int, product: str | None = None
+    ) -> list[ArmMoneyRow]:
+        rows = self._rows(
+            _ARM_MONEY, product, first=first, last=last, challenger_slots=challenger_slots
+        )
         return [ArmMoneyRow(r[0], r[1], int(r[2])) for r in rows]
 
-    def arm_counts(self, first: date, last: date) -> list[ArmCountRow]:
+    def arm_counts(self, first: date, last: date, product: str | None = None) -> list[ArmCountRow]:
         """Outbound contacts on loans by recorded arm, currency and channel (attempts
         with no loan left out); promises made in the period and kept, by arm and currency."""
-        rows = self._rows(_ARM_CONTACTS, **self._period(first, last))
+        rows = self._rows(_ARM_CONTACTS, product, **self._period(first, last))
         contacts = [ArmCountRow(r[0], r[1], r[2], int(r[3])) for r in rows]
-        return contacts + self.arm_promises(first, last)
+        return contacts + self.arm_promises(first, last, product)
 
-    def arm_promises(self, first: date, last: date) -> list[ArmCountRow]:
+    def arm_promises(
+        self, first: date, last: date, product: str | None = None
+    ) -> list[ArmCountRow]:
         """Promises made from ``first`` through ``last`` and how many were kept, by the arm
         recorded on them ("none": no strategy was active) and currency: kinds "promises"
         and "kept" (unordered)."""
-        promises = self._rows(_ARM_PROMISES, first=first, last=last)
+        promises = self._rows(_ARM_PROMISES, product, first=first, last=last)
         return [
             ArmCountRow(r[0], r[1], kind, int(n))
             for r in promises
@@ -168,25 +176,27 @@ class SqlActivityReports:
         ]
 
     # -- agents ----------------------------------------------------------------------------
-    def agents(self, first: date, last: date) -> list[AgentRow]:
+    def agents(self, first: date, last: date, product: str | None = None) -> list[AgentRow]:
         """Per agent: attempts and conversations with the borrower in the period; promises
         made in it that are theirs, and how many were kept (unordered)."""
         attempts = {r[0]: (int(r[1]), int(r[2])) for r in self._rows(
-            _AGENT_ATTEMPTS, **self._period(first, last))}  # fmt: skip
+            _AGENT_ATTEMPTS, product, **self._period(first, last))}  # fmt: skip
         days = self._rows(
             "SELECT DISTINCT made_on FROM promise WHERE made_on BETWEEN :first AND :last",
             first=first, last=last,
         )  # fmt: skip
         self._fill_windows((as_date(r[0]) for r in days), before=0)
         promised = {r[0]: (int(r[1]), int(r[2])) for r in self._rows(
-            _AGENT_PROMISES, first=first, last=last)}  # fmt: skip
+            _AGENT_PROMISES, product, first=first, last=last)}  # fmt: skip
         drop(self.connection, "report_window")
         return [
             AgentRow(agent, *attempts.get(agent, (0, 0)), *promised.get(agent, (0, 0)))
             for agent in attempts.keys() | promised.keys()
         ]
 
-    def agent_money(self, first: date, last: date, after_days: int) -> list[AgentMoneyRow]:
+    def agent_money(
+        self, first: date, last: date, after_days: int, product: str | None = None
+    ) -> list[AgentMoneyRow]:
         """Standing payments in the period on loans whose borrower an agent reached in the
         ``after_days`` days before the payment day or on it, per agent and currency."""
         days = self._rows(
@@ -194,12 +204,12 @@ class SqlActivityReports:
             first=first, last=last,
         )  # fmt: skip
         self._fill_windows((as_date(r[0]) for r in days), before=after_days)
-        rows = self._rows(_AGENT_MONEY, first=first, last=last)
+        rows = self._rows(_AGENT_MONEY, product, first=first, last=last)
         drop(self.connection, "report_window")
         return [AgentMoneyRow(r[0], r[1], int(r[2])) for r in rows]
 
     # -- contact intensity ---------------------------------------------------------------
-    def intensity(self, first: date, last: date) -> list[IntensityRow]:
+    def intensity(self, first: date, last: date, product: str | None = None) -> list[IntensityRow]:
         """Per week from ``first`` (weeks of 7 days, the last one perhaps shorter) and
         bucket: the loan-days spent in the bucket and the outbound contacts made on them."""
         create_scratch(
@@ -216,8 +226,8 @@ class SqlActivityReports:
         insert_rows(
             self.connection, "report_span", ("day", "prior", "week", "since", "until"), spans
         )
-        loan_days = {(as_date(r[0]), r[1]): int(r[2]) for r in self._rows(_LOAN_DAYS)}
-        contacts = {(as_date(r[0]), r[1]): int(r[2]) for r in self._rows(_CONTACTS)}
+        loan_days = {(as_date(r[0]), r[1]): int(r[2]) for r in self._rows(_LOAN_DAYS, product)}
+        contacts = {(as_date(r[0]), r[1]): int(r[2]) for r in self._rows(_CONTACTS, product)}
         drop(self.connection, "report_span")
         return [
             IntensityRow(week, bucket, loan_days.get((week, bucket), 0),
@@ -247,5 +257,5 @@ class SqlActivityReports:
             "until": sql_value(self.connection, midnight(last + timedelta(days=1))),
         }
 
-    def _rows(self, sql: str, **values: Any) -> Sequence[Any]:
-        return run_dated(self.connection, sql, **values)
+    def _rows(self, sql: str, product: str | None = None, **values: Any) -> Sequence[Any]:
+        return run_dated(self.connection, sql, product, **values)

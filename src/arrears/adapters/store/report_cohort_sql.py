@@ -38,7 +38,7 @@ WITH entered AS (
 ), members AS (
     SELECT e.loan_id, e.to_bucket AS bucket, e.as_of, e.month, l.currency
     FROM entered e JOIN loan l ON l.loan_id = e.loan_id
-    WHERE e.nth = 1
+    WHERE e.nth = 1 /*product e.loan_id*/
 )
 """
 
@@ -83,36 +83,48 @@ SELECT m.month, b.months, COUNT(*), {over}
 FROM loan l
 JOIN report_month m ON l.start_date BETWEEN m.month AND m.month_end
 JOIN report_book b ON b.start = l.start_date
+WHERE 1 = 1 /*product l.loan_id*/
 GROUP BY m.month, b.months
 """
 
 
-def cohorts(connection: Connection, first: date, last: date) -> list[CohortRow]:
-    """The cohorts of the entries from ``first`` through ``last`` (unordered)."""
+def cohorts(
+    connection: Connection, first: date, last: date, product: str | None = None
+) -> list[CohortRow]:
+    """The cohorts of the entries from ``first`` through ``last`` (unordered), of the
+    loans of ``product`` when given (so every function here)."""
     fill_months(connection, first, last)
-    rows = run_dated(connection, _COHORTS, first=first, last=last)
+    rows = run_dated(connection, _COHORTS, product, first=first, last=last)
     drop(connection, "report_month")
     return [CohortRow(r[0], r[1], as_date(r[2]), int(r[3]), int(r[4])) for r in rows]
 
 
 def cohort_paid(
-    connection: Connection, first: date, last: date, horizons: Sequence[int]
+    connection: Connection,
+    first: date,
+    last: date,
+    horizons: Sequence[int],
+    product: str | None = None,
 ) -> list[CohortPaidRow]:
     """What each cohort paid within each of ``horizons`` days of entry (unordered)."""
     fill_months(connection, first, last)
     days = run_dated(
-        connection, f"{_MEMBERS} SELECT DISTINCT as_of FROM members", first=first, last=last
-    )
+        connection, f"{_MEMBERS} SELECT DISTINCT as_of FROM members", product, first=first,
+        last=last,
+    )  # fmt: skip
     fill_shifts(connection, [as_date(row[0]) for row in days], horizons)
-    rows = run_dated(connection, _PAID, first=first, last=last)
+    rows = run_dated(connection, _PAID, product, first=first, last=last)
     drop(connection, "report_month", "report_shift")
     return [CohortPaidRow(r[0], r[1], as_date(r[2]), int(r[3]), int(r[4])) for r in rows]
 
 
-def vintages(connection: Connection, last_day: date, thresholds: Sequence[int]) -> list[VintageRow]:
+def vintages(
+    connection: Connection, last_day: date, thresholds: Sequence[int], product: str | None = None
+) -> list[VintageRow]:
     """Each origination month's loans by months on book, as far as ``last_day`` shows them,
     with how many had been over each of the three ``thresholds`` (DPD) by then."""
-    starts = [as_date(r[0]) for r in run_dated(connection, "SELECT DISTINCT start_date FROM loan")]
+    starts_sql = "SELECT DISTINCT start_date FROM loan WHERE 1 = 1 /*product loan_id*/"
+    starts = [as_date(r[0]) for r in run_dated(connection, starts_sql, product)]
     book = [
         (start, months, add_months(start, months))
         for start in starts
@@ -128,7 +140,7 @@ def vintages(connection: Connection, last_day: date, thresholds: Sequence[int]) 
     )
     insert_rows(connection, "report_book", ("start", "months", "ends"), book)
     values = {f"over_{n}": threshold for n, threshold in enumerate(thresholds)}
-    rows = run_dated(connection, _vintage_sql(len(thresholds)), **values)
+    rows = run_dated(connection, _vintage_sql(len(thresholds)), product, **values)
     drop(connection, "report_month", "report_book")
     return [VintageRow(as_date(r[0]), int(r[1]), *(int(n) for n in r[2:])) for r in rows]
 

@@ -37,7 +37,7 @@ _OVERDUE = "s.overdue_principal_minor + s.overdue_interest_minor + s.penalty_min
 _AGING = f"""
 SELECT l.currency, s.bucket, COUNT(*), SUM({_OVERDUE}), SUM(s.outstanding_principal_minor)
 FROM loan_status s JOIN loan l ON l.loan_id = s.loan_id
-WHERE s.outstanding_principal_minor + {_OVERDUE} > 0
+WHERE s.outstanding_principal_minor + {_OVERDUE} > 0 /*product l.loan_id*/
 GROUP BY l.currency, s.bucket
 """
 
@@ -48,7 +48,7 @@ FROM report_day d JOIN roll_history r ON r.as_of <= d.day
 WHERE NOT EXISTS (
     SELECT 1 FROM roll_history n
     WHERE n.loan_id = r.loan_id AND n.as_of > r.as_of AND n.as_of <= d.day
-)
+) /*product r.loan_id*/
 GROUP BY d.day, r.to_bucket
 """
 
@@ -79,7 +79,7 @@ FROM (
     JOIN ranked e ON e.loan_id = w.loan_id AND e.latest = 1
     JOIN loan l ON l.loan_id = w.loan_id
     JOIN loan_status s ON s.loan_id = w.loan_id
-    WHERE w.deepest = 1
+    WHERE w.deepest = 1 /*product w.loan_id*/
 ) AS loans
 GROUP BY product, currency, arm, worst_bucket, end_bucket
 """
@@ -94,36 +94,50 @@ class SqlPortfolioReports:
         row = self.connection.execute(text("SELECT MIN(as_of), MAX(as_of) FROM cycle_day")).one()
         return None if row[0] is None else (as_date(row[0]), as_date(row[1]))
 
-    def aging(self) -> list[AgingRow]:
-        """Open loans by currency and bucket as the last cycle day left them (unordered)."""
-        rows = self.connection.execute(text(_AGING)).all()
+    def products(self) -> list[str]:
+        """The products of the loans in the book, by code."""
+        rows = self.connection.execute(text("SELECT DISTINCT product FROM loan ORDER BY product"))
+        return [row[0] for row in rows]
+
+    def aging(self, product: str | None = None) -> list[AgingRow]:
+        """Open loans by currency and bucket as the last cycle day left them (unordered);
+        of ``product`` only, when given (so every method here)."""
+        rows = self._rows(_AGING, product=product)
         return [AgingRow(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
-    def bucket_days(self, days: Sequence[date]) -> list[BucketDayRow]:
+    def bucket_days(self, days: Sequence[date], product: str | None = None) -> list[BucketDayRow]:
         """Loans by bucket at the end of each of ``days`` (unordered; none where none)."""
         if not days:
             return []
         create_scratch(self.connection, "report_day", "day DATE PRIMARY KEY")
         insert_rows(self.connection, "report_day", ("day",), [(day,) for day in sorted(set(days))])
-        rows = self.connection.execute(text(_BUCKET_DAYS)).all()
+        rows = self._rows(_BUCKET_DAYS, product=product)
         self.connection.exec_driver_sql("DROP TABLE report_day")
         return [BucketDayRow(as_date(r[0]), r[1], int(r[2])) for r in rows]
 
-    def cures(self, first: date, last: date, challenger_slots: int) -> list[CureRow]:
+    def cures(
+        self, first: date, last: date, challenger_slots: int, product: str | None = None
+    ) -> list[CureRow]:
         """Loans seen by the cycle by product, currency, arm, deepest bucket in the period and bucket
         at its end (unordered)."""
-        rows = self._rows(_CURES, first=first, last=last, challenger_slots=challenger_slots)
+        rows = self._rows(
+            _CURES, first=first, last=last, challenger_slots=challenger_slots, product=product
+        )
         return [CureRow(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
 
     # -- cohorts (report_cohort_sql) ---------------------------------------------------------
-    def cohorts(self, first: date, last: date) -> list[CohortRow]:
-        return report_cohort_sql.cohorts(self.connection, first, last)
+    def cohorts(self, first: date, last: date, product: str | None = None) -> list[CohortRow]:
+        return report_cohort_sql.cohorts(self.connection, first, last, product)
 
-    def cohort_paid(self, first: date, last: date, horizons: Sequence[int]) -> list[CohortPaidRow]:
-        return report_cohort_sql.cohort_paid(self.connection, first, last, horizons)
+    def cohort_paid(
+        self, first: date, last: date, horizons: Sequence[int], product: str | None = None
+    ) -> list[CohortPaidRow]:
+        return report_cohort_sql.cohort_paid(self.connection, first, last, horizons, product)
 
-    def vintages(self, last_day: date, thresholds: Sequence[int]) -> list[VintageRow]:
-        return report_cohort_sql.vintages(self.connection, last_day, thresholds)
+    def vintages(
+        self, last_day: date, thresholds: Sequence[int], product: str | None = None
+    ) -> list[VintageRow]:
+        return report_cohort_sql.vintages(self.connection, last_day, thresholds, product)
 
     def _rows(self, sql: str, **values: Any) -> Sequence[Any]:
         return run_dated(self.connection, sql, **values)

@@ -4,11 +4,16 @@ SQLite and PostgreSQL add days and months to a date, and cut a date to its month
 differently. The reports need that for a few distinct days or months only, so those are
 worked out here in Python and joined from a temporary table: a row per calendar day or
 month, never per loan.
+
+A report may be narrowed to one product: its statements mark where with
+``/*product COLUMN*/`` (COLUMN holding a loan id), which ``for_product`` makes a
+condition on that loan's product, or nothing for the whole book.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,9 +22,30 @@ from sqlalchemy import Connection, Date, bindparam, text
 
 from arrears.adapters.store.bulk import create_scratch, insert_rows
 
+_PRODUCT_MARK = re.compile(r"/\*product ([\w.]+)\*/")
 
-def run_dated(connection: Connection, sql: str, **values: Any) -> Sequence[Any]:
-    """Run ``sql`` with its date values bound as dates (ISO text on SQLite)."""
+
+def for_product(sql: str, product: str | None) -> str:
+    """``sql`` with each ``/*product COLUMN*/`` an ``AND`` on the loan in COLUMN being of
+    ``:product`` — or removed when ``product`` is None (the whole book).
+
+    >>> for_product("WHERE p.paid_on > :day /*product p.loan_id*/", "flat")
+    'WHERE p.paid_on > :day  AND p.loan_id IN (SELECT pl.loan_id FROM loan pl WHERE pl.product = :product)'
+    >>> for_product("WHERE p.paid_on > :day /*product p.loan_id*/", None)
+    'WHERE p.paid_on > :day '
+    """
+    condition = " AND {} IN (SELECT pl.loan_id FROM loan pl WHERE pl.product = :product)"
+    return _PRODUCT_MARK.sub(lambda m: condition.format(m[1]) if product else "", sql)
+
+
+def run_dated(
+    connection: Connection, sql: str, product: str | None = None, **values: Any
+) -> Sequence[Any]:
+    """Run ``sql`` with its date values bound as dates (ISO text on SQLite), narrowed to
+    the loans of ``product`` where it marks ``/*product COLUMN*/`` (None: every loan)."""
+    sql = for_product(sql, product)
+    if product is not None:
+        values["product"] = product
     dated = [
         bindparam(name, type_=Date)
         for name, value in values.items()

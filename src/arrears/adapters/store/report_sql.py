@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, bindparam, text
 
 from arrears.adapters.store.bulk import as_date, create_scratch, insert_rows
+from arrears.adapters.store.report_scratch import for_product
 from arrears.services.ports import ArrangementCountRow, ArrangementCureRow, ArrangementMoneyRow
 
 # -- the arrangements report --------------------------------------------------------------
@@ -110,29 +111,37 @@ class SqlReports:
 
     # -- the arrangements report ------------------------------------------------------------
     def arrangement_counts(
-        self, first: date | None, last: date | None
+        self, first: date | None, last: date | None, product: str | None = None
     ) -> list[ArrangementCountRow]:
         """Arrangements quoted from ``first`` through ``last``, counted by kind, bucket
-        when quoted and status (unordered)."""
-        rows = self._quoted_rows(_COUNTS, first=first, last=last)
+        when quoted and status (unordered); on loans of ``product`` only, when given (so
+        every method here)."""
+        rows = self._quoted_rows(_COUNTS, product, first=first, last=last)
         return [ArrangementCountRow(row[0], row[1], *(int(n) for n in row[2:])) for row in rows]
 
-    def arrangement_money(self, first: date | None, last: date | None) -> list[ArrangementMoneyRow]:
+    def arrangement_money(
+        self, first: date | None, last: date | None, product: str | None = None
+    ) -> list[ArrangementMoneyRow]:
         """The money of the arrangements quoted from ``first`` through ``last`` that took
         effect, by kind and currency (unordered); waivers and fees as the journal holds
         them, net of reversals."""
-        rows = self._quoted_rows(_MONEY, first=first, last=last)
+        rows = self._quoted_rows(_MONEY, product, first=first, last=last)
         return [ArrangementMoneyRow(row[0], row[1], *(int(n) for n in row[2:])) for row in rows]
 
     def arrangement_cures(
-        self, first: date | None, last: date | None, ended_by: date, after_days: int
+        self,
+        first: date | None,
+        last: date | None,
+        ended_by: date,
+        after_days: int,
+        product: str | None = None,
     ) -> list[ArrangementCureRow]:
         """The arrangements quoted from ``first`` through ``last`` that took effect and
         ended on or before ``ended_by``, by kind, the loan's product and its bucket at
         the end of the day ``after_days`` after the end, from the roll history."""
         ends = self._quoted_rows(
             f"SELECT DISTINCT a.ends_on FROM arrangement a WHERE {_ENDED} AND {_QUOTED}",
-            first=first, last=last, ended_by=ended_by,
+            product, first=first, last=last, ended_by=ended_by,
         )  # fmt: skip
         if not ends:
             return []
@@ -144,19 +153,25 @@ class SqlReports:
             ("day", "later"),
             [(day, day + timedelta(days=after_days)) for day in days],
         )
-        rows = self._quoted_rows(_CURES, first=first, last=last, ended_by=ended_by)
+        rows = self._quoted_rows(_CURES, product, first=first, last=last, ended_by=ended_by)
         self.connection.exec_driver_sql("DROP TABLE report_shift")
         return [ArrangementCureRow(row[0], row[1], row[2], int(row[3])) for row in rows]
 
-    def _quoted_rows(self, sql: str, **dates: date | None) -> Sequence[Any]:
+    def _quoted_rows(self, sql: str, product: str | None, **dates: date | None) -> Sequence[Any]:
         """Run ``sql`` with its ``{quoted}`` condition and its dates bound as dates;
-        ``first`` and ``last`` bound the day quoted, None leaves that side open."""
+        ``first`` and ``last`` bound the day quoted, None leaves that side open; an
+        arrangement on a loan of ``product`` only, when given."""
         bounds = [
             f"a.quoted_on {op} :{name}"
             for name, op in (("first", ">="), ("last", "<="))
             if dates.get(name) is not None
         ]
-        given = {name: value for name, value in dates.items() if value is not None}
-        statement = text(sql.replace(_QUOTED, " AND ".join(bounds) or "1 = 1"))
+        given: dict[str, Any] = {name: value for name, value in dates.items() if value is not None}
+        condition = (" AND ".join(bounds) or "1 = 1") + for_product(
+            " /*product a.loan_id*/", product
+        )
+        statement = text(sql.replace(_QUOTED, condition))
         statement = statement.bindparams(*(bindparam(name, type_=Date) for name in given))
+        if product is not None:
+            given["product"] = product
         return self.connection.execute(statement, given).all()

@@ -331,6 +331,7 @@ action = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("as_of", "loan_id", "step", name="uq_action_day_loan_step"),
     Index("ix_action_day_channel", "as_of", "channel", "priority"),
+    Index("ix_action_permit", "permit_id"),  # a permit's action, before each send (0010_lookups)
 )
 
 # -- the audit log: a hash chain (domain.audit), and its head ------------------------------
@@ -490,6 +491,9 @@ work_item = Table(
     Column("call_decision_id", BigInteger),  # the audit entry that cleared the call now
     Index("ix_work_item_queue", "queue", "status", "priority", "overdue_minor"),
     Index("ix_work_item_assigned", "assigned_to", "status"),
+    Index(
+        "ix_work_item_day", "queue", "status", "as_of", "priority", "overdue_minor", "work_item_id"
+    ),  # today's queue in its order (0010_lookups)
 )
 
 

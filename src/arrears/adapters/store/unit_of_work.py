@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Generic, TypeVar, overload
 
 from sqlalchemy import Connection, Engine, Transaction
 
@@ -30,33 +32,63 @@ from arrears.adapters.store.simulation_sql import SqlSimulation
 from arrears.adapters.store.strategy_sql import SqlStrategies
 from arrears.adapters.store.work_sql import SqlWork
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A unit of work's repository, made on first use over its connection: a request that
+    reads two tables does not build the other twenty repositories."""
+
+    def __init__(self, make: Callable[[Connection], R]) -> None:
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        _REPOSITORIES.append(name)
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repository[R]: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> R | _Repository[R]:
+        if uow is None:
+            return self
+        if uow._connection is None:
+            raise RuntimeError("a unit of work's repositories exist inside its `with` only")
+        repository = self.make(uow._connection)
+        uow.__dict__[self.name] = repository  # later reads find it without this descriptor
+        return repository
+
+
+_REPOSITORIES: list[str] = []
+
 
 class SqlUnitOfWork:
     """``with uow: ...; uow.commit()`` — anything not committed is rolled back."""
 
-    ledger: SqlLedger
-    strategies: SqlStrategies
-    arrangement_policies: SqlArrangementPolicies
-    arrangements: SqlArrangements
-    contacts: SqlContacts
-    cycle: SqlCycle
-    actions: SqlActions
-    audit: SqlAudit
-    policies: SqlPolicies
-    compliance: SqlComplianceFacts
-    documents: SqlDocuments
-    message_context: SqlMessageContexts
-    outbox: SqlOutbox
-    reports: SqlReports
-    portfolio_reports: SqlPortfolioReports
-    activity_reports: SqlActivityReports
-    work: SqlWork
-    simulation: SqlSimulation
-    accounts: SqlAccounts
-    desk: SqlDesk
-    casework: SqlCasework
-    audit_search: SqlAuditSearch
-    portal: SqlPortal
+    ledger = _Repository(SqlLedger)
+    strategies = _Repository(SqlStrategies)
+    arrangement_policies = _Repository(SqlArrangementPolicies)
+    arrangements = _Repository(SqlArrangements)
+    contacts = _Repository(SqlContacts)
+    cycle = _Repository(SqlCycle)
+    actions = _Repository(SqlActions)
+    audit = _Repository(SqlAudit)
+    policies = _Repository(SqlPolicies)
+    compliance = _Repository(SqlComplianceFacts)
+    documents = _Repository(SqlDocuments)
+    message_context = _Repository(SqlMessageContexts)
+    outbox = _Repository(SqlOutbox)
+    reports = _Repository(SqlReports)
+    portfolio_reports = _Repository(SqlPortfolioReports)
+    activity_reports = _Repository(SqlActivityReports)
+    work = _Repository(SqlWork)
+    simulation = _Repository(SqlSimulation)
+    accounts = _Repository(SqlAccounts)
+    desk = _Repository(SqlDesk)
+    casework = _Repository(SqlCasework)
+    audit_search = _Repository(SqlAuditSearch)
+    portal = _Repository(SqlPortal)
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -64,31 +96,10 @@ class SqlUnitOfWork:
         self._transaction: Transaction | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
+        for name in _REPOSITORIES:  # a repository belongs to one transaction's connection
+            self.__dict__.pop(name, None)
         self._connection = self.engine.connect()
         self._transaction = self._connection.begin()
-        self.ledger = SqlLedger(self._connection)
-        self.strategies = SqlStrategies(self._connection)
-        self.arrangement_policies = SqlArrangementPolicies(self._connection)
-        self.arrangements = SqlArrangements(self._connection)
-        self.contacts = SqlContacts(self._connection)
-        self.cycle = SqlCycle(self._connection)
-        self.actions = SqlActions(self._connection)
-        self.audit = SqlAudit(self._connection)
-        self.policies = SqlPolicies(self._connection)
-        self.compliance = SqlComplianceFacts(self._connection)
-        self.documents = SqlDocuments(self._connection)
-        self.message_context = SqlMessageContexts(self._connection)
-        self.outbox = SqlOutbox(self._connection)
-        self.reports = SqlReports(self._connection)
-        self.portfolio_reports = SqlPortfolioReports(self._connection)
-        self.activity_reports = SqlActivityReports(self._connection)
-        self.work = SqlWork(self._connection)
-        self.simulation = SqlSimulation(self._connection)
-        self.accounts = SqlAccounts(self._connection)
-        self.desk = SqlDesk(self._connection)
-        self.casework = SqlCasework(self._connection)
-        self.audit_search = SqlAuditSearch(self._connection)
-        self.portal = SqlPortal(self._connection)
         return self
 
     def __exit__(

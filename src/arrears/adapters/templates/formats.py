@@ -15,7 +15,7 @@ with the locale's symbol, grouping and the currency's own number of decimals.
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date
@@ -38,7 +38,12 @@ def format_money(value: Money, language: str) -> str:
     """An amount with its currency, as the language writes it."""
     if not isinstance(value, Money):
         raise TypeError(f"the money filter takes Money, not {type(value).__name__}")
-    return format_currency(value.major, value.currency, locale=locale_of(language))
+    return _money_text(value.minor, value.currency, language)
+
+
+@lru_cache(maxsize=65_536)  # a page shows the same amounts again and again (instalments)
+def _money_text(minor: int, currency: str, language: str) -> str:
+    return format_currency(Money(minor, currency).major, currency, locale=locale_of(language))
 
 
 def format_day(value: date, language: str, style: str | None = None) -> str:

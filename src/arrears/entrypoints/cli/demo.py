@@ -135,14 +135,14 @@ def _show_arrangements(app: App) -> str | None:
 
 
 def _show_worst_loans(app: App, today: date) -> str:
-    """A spread of delinquent loans, worst first; returns one id to try commands on."""
+    """A spread of delinquent loans, worst first; returns one id to try commands on. The
+    cycle's stored status picks them; each one's figures are its state worked out now."""
     from arrears.services import queries
 
-    states = sorted(
-        (s for s in queries.iter_states(app.uow_factory, today) if s.dpd > 0),
-        key=lambda s: (-s.dpd, s.loan_id),
-    )
-    sample = states[:: max(len(states) // 8, 1)][:8]
+    with app.uow_factory() as uow:
+        late = sorted(uow.cycle.late_loans(1, 1_000_000), key=lambda r: (-r[1], r[0]))
+    picked = late[:: max(len(late) // 8, 1)][:8]
+    sample = [queries.loan_status(app.uow_factory, loan_id, today) for loan_id, _, _ in picked]
     columns = ["loan_id", "dpd", "bucket", "total_overdue", "penalty", "fees", "payoff_amount"]
     print_table("a few delinquent loans", columns,
                 [[status_record(s)[c] for c in columns] for s in sample])  # fmt: skip

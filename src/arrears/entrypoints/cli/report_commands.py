@@ -1,60 +1,24 @@
-"""``arrears report NAME [--from DATE] [--to DATE] [--format table|csv|json] [--out FILE]
-[--chart FILE.png|FILE.svg]``: the portfolio and activity reports (docs/reports.md).
+"""``arrears report NAME [--from DATE] [--to DATE] [--product CODE] [--format table|csv|json]
+[--out FILE] [--chart FILE.png|FILE.svg]``: the portfolio and activity reports (docs/reports.md).
 
 Every report takes the same options, so one command body serves them all: it reads the
-report (``report_views``), writes its sections in the format asked for and, with
-``--chart``, draws it. The period defaults to the days the daily cycle ran.
+report (``entrypoints.report_catalog``, shared with the API), writes its sections in the
+format asked for and, with ``--chart``, draws it. The period defaults to the days the daily cycle ran.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import typer
 
 from arrears.adapters import charts
-from arrears.entrypoints.cli import report_views as portfolio
-from arrears.entrypoints.cli import report_views_activity as activity
 from arrears.entrypoints.cli.output import Format, app_of, console, errors, parse_date
 from arrears.entrypoints.cli.report_render import render
-from arrears.entrypoints.cli.report_views import UowFactory, View
+from arrears.entrypoints.report_catalog import REPORTS, Report, json_meta, read_view
 
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    name: str
-    view: Callable[[UowFactory, date | None, date | None], View]
-    help: str
-    charted: bool = False  # draws a chart with --chart
-
-
-REPORTS = (
-    Report("aging", portfolio.aging_view, "Open loans by bucket per currency on the last cycle"
-           " day (count, overdue, outstanding principal), and the bucket mix every 7th day of"
-           " the period. Chart: the bucket mix, stacked.", charted=True),
-    Report("roll-rates", portfolio.roll_rates_view, "Month over month: loans in each bucket at"
-           " the start by their bucket at the end, with the share of the row. Chart: a"
-           " heatmap per month.", charted=True),
-    Report("cure", portfolio.cure_view, "Loans delinquent in the period, by the deepest bucket"
-           " they were in, and the share current at its end."),
-    Report("recovery", portfolio.recovery_view, "Cohorts of loans entering a bucket in a month:"
-           " what they owed at entry and the share paid 30, 60, … 180 days after."
-           " Chart: the curves.", charted=True),
-    Report("vintage", portfolio.vintage_view, "Loans by origination month (--from/--to pick the"
-           " months): the share ever more than 30, 60, 90 days past due by months on book."
-           " Chart: the 30+ curves.", charted=True),
-    Report("arms", activity.arms_view, "Champion vs challenger per currency: loans, overdue,"
-           " recovered, cure rate, contacts by channel and per 1,000 recovered, promises."),
-    Report("agents", activity.agents_view, "Per agent: attempts, reach rate, promises and kept,"
-           " and what was paid within 7 days after they reached the borrower."),
-    Report("intensity", activity.intensity_view, "Contacts per account per week by the"
-           " account's bucket at the time, over the period and week by week."),
-    Report("denials", activity.denials_view, "The compliance gate's denials and deferrals by"
-           " rule, and by day and channel."),
-)  # fmt: skip
+__all__ = ["REPORTS", "Report", "register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -72,6 +36,9 @@ def _command(report: Report) -> Callable[..., None]:
         last: str | None = typer.Option(
             None, "--to", metavar="YYYY-MM-DD", help="Last day (default: the last cycle day)."
         ),
+        product: str | None = typer.Option(
+            None, "--product", metavar="CODE", help="Only the loans of this product."
+        ),
         format: Format = typer.Option(Format.TABLE, "--format", help="table, csv or json."),
         out: Path | None = typer.Option(
             None, "--out", dir_okay=False, help="Write to this file instead of stdout."
@@ -82,10 +49,11 @@ def _command(report: Report) -> Callable[..., None]:
     ) -> None:
         if chart is not None:
             _check_chart(report, chart)
-        view = report.view(
-            app_of(ctx).uow_factory, parse_date(first, "--from"), parse_date(last, "--to")
-        )
-        render(view.sections, {"report": report.name, **view.meta}, format, out)
+        view = read_view(
+            report, app_of(ctx).uow_factory, parse_date(first, "--from"),
+            parse_date(last, "--to"), product,
+        )  # fmt: skip
+        render(view.sections, json_meta(report, view, product), format, out)
         if out:
             console.print(f"wrote the {report.name} report to {out}", highlight=False)
         if chart is not None and view.chart is not None:

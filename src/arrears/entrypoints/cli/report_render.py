@@ -1,10 +1,11 @@
 """Rendering a report's tables as a terminal table, CSV or JSON, to stdout or a file.
 
-A report is shown as sections (``Section``): a name, a title, columns and rows of plain
-values (counts as ints; money, rates and dates already text; None where there is
-nothing). Every format carries the same rows: CSV writes each section under a line with
-its name, an empty line between sections (no name line when there is only one); JSON is
-an object with the report's facts (``meta``) and a list of row objects per section.
+A report is shown as sections (``entrypoints.report_views.Section``, shared with the
+API): a name, a title, columns and rows of plain values (counts as ints; money, rates
+and dates already text; None where there is nothing). Every format carries the same
+rows: CSV writes each section under a line with its name, an empty line between
+sections (no name line when there is only one); JSON is an object with the report's
+facts (``meta``) and a list of row objects per section (``report_views.as_json``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,17 +22,9 @@ from rich.console import Console
 from rich.table import Table
 
 from arrears.entrypoints.cli.output import Format, console
+from arrears.entrypoints.report_views import Section, as_json
 
-Row = Sequence[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    name: str
-    title: str
-    columns: Sequence[str]
-    rows: Sequence[Row]
-    text_columns: frozenset[str] = frozenset()  # left-aligned in a table; the rest right
+__all__ = ["Section", "as_json", "render", "rich_table", "write_csv_sections"]
 
 
 def render(
@@ -54,12 +46,6 @@ def render(
             )
             for section in sections:
                 target.print(rich_table(section))
-
-
-def as_json(sections: Sequence[Section], meta: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(meta) | {
-        s.name: [dict(zip(s.columns, row, strict=True)) for row in s.rows] for s in sections
-    }
 
 
 def write_csv_sections(stream: TextIO, sections: Sequence[Section]) -> None:

@@ -33,13 +33,16 @@ def run_server(application: App, host: str, port: int, dispatch: bool) -> None:
     import uvicorn
 
     from arrears.entrypoints.web.app import create_app
+    from arrears.entrypoints.web.pages.dashboard import DEFAULT
 
     stop = threading.Event()
     if dispatch:
         threading.Thread(target=_dispatch, args=(application, stop), daemon=True).start()
     console.print(f"serving on http://{host}:{port}; Ctrl-C to stop", highlight=False)
+    web = create_app(application)
+    web.state.dashboards.refresh(DEFAULT)  # the dashboard's figures, ready for the first manager
     try:
-        uvicorn.run(create_app(application), host=host, port=port, log_level="warning")
+        uvicorn.run(web, host=host, port=port, log_level="warning")
     finally:
         stop.set()
 

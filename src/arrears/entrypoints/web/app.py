@@ -4,11 +4,15 @@ handlers and security headers."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+import anyio.to_thread
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arrears import __version__
 from arrears.entrypoints.bootstrap import App
@@ -18,6 +22,7 @@ from arrears.entrypoints.web.pages import desk as desk_pages
 from arrears.entrypoints.web.pages import portal as portal_pages
 
 STATIC = Path(__file__).parent / "static"
+THREADS = 10  # requests served at once (the database pool keeps a connection for each)
 
 # No inline scripts or styles, nothing from elsewhere, no framing (clickjacking).
 SECURITY_HEADERS = {
@@ -31,6 +36,39 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """Adds ``SECURITY_HEADERS`` to every response (and ``no-store`` to all but static
+    files) where the route set none: plain ASGI, so a request costs no extra task."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Sync routes run in a pool of threads: a few, so that requests share two cores
+    # without a crowd of threads taking the interpreter lock from each other.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
+
+
 def create_app(application: App) -> FastAPI:
     """The web app over ``application``'s store; the schema must be current."""
     application.require_current_schema()
@@ -42,8 +80,10 @@ def create_app(application: App) -> FastAPI:
         docs_url=None,  # Swagger UI would load scripts from elsewhere; the CSP forbids it
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.arrears = application
+    app.state.dashboards = dashboard.kept_boards(application)
     problems.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
@@ -56,14 +96,7 @@ def create_app(application: App) -> FastAPI:
     app.include_router(compliance_view.router)
     app.include_router(api.router)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from arrears.domain.access import Area, User, may_enter
 from arrears.entrypoints.bootstrap import App
@@ -27,8 +28,7 @@ VisitorDep = Annotated[Visitor, Depends(visitor_of)]
 
 def _user_in(area: Area) -> Callable[[Request], Awaitable[User]]:
     async def signed_in_to(request: Request) -> User:
-        visitor = visitor_of(request)
-        user = visitor.must_be_signed_in()
+        user = (await _visitor(request)).must_be_signed_in()
         if not may_enter(user.role, area):
             raise Forbidden(f"a {user.role} may not use the {area} pages")
         await check_csrf(request)
@@ -37,8 +37,14 @@ def _user_in(area: Area) -> Callable[[Request], Awaitable[User]]:
     return signed_in_to
 
 
+async def _visitor(request: Request) -> Visitor:
+    """The visitor, looked up in a worker thread: the lookup reads the database, which
+    would hold up every other request if the event loop waited for it."""
+    return await run_in_threadpool(visitor_of, request)
+
+
 async def _signed_in(request: Request) -> User:
-    user = visitor_of(request).must_be_signed_in()
+    user = (await _visitor(request)).must_be_signed_in()
     await check_csrf(request)
     return user
 

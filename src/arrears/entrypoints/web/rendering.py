@@ -15,6 +15,7 @@ from arrears.entrypoints.web import i18n
 from arrears.entrypoints.web.security import remember_language, visitor_of
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.auto_reload = False  # templates ship with the package: no stat per page
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGE_NAMES
 
 # The navigation: (area, path, catalog key), shown to the roles that may enter each.

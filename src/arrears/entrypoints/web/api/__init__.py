@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from arrears.entrypoints.web.api import collections, ledger
+from arrears.entrypoints.web.api import collections, compliance, ledger, reports
 from arrears.entrypoints.web.api.schemas import PROBLEM_RESPONSES, MeOut
 from arrears.entrypoints.web.deps import SignedIn
 
@@ -22,3 +22,5 @@ def me(user: SignedIn) -> MeOut:
 
 router.include_router(ledger.router)
 router.include_router(collections.router)
+router.include_router(compliance.router)
+router.include_router(reports.router)

@@ -237,6 +237,41 @@ class ArrangementOut(BaseModel):
     instalments: list[ArrangementInstalmentOut]
 
 
+class ScenarioIn(_In):
+    """A what-if scenario — the keys of a scenario file (docs/compliance.md, read by
+    ``adapters.scenario_files``) — and the stored policy packs to decide it under."""
+
+    packs: list[str] = Field(min_length=1, max_length=20, description="Stored packs' names.")
+    borrower: dict[str, Any] = Field(description="The person: id, zones, phones, holds, ...")
+    proposal: dict[str, Any] = Field(description="The contact: channel, at (with offset), ...")
+    debts: list[dict[str, Any]] | None = None
+    history: list[dict[str, Any]] | None = None
+    lender: str | None = None
+    lender_names: list[str] | None = None
+    expect: dict[str, Any] | None = Field(None, description="Checked for shape, else unused.")
+
+
+class NoteOut(BaseModel):
+    rule: str
+    reason: str
+
+
+class DecisionOut(BaseModel):
+    """The strictest rule's decision; ``not_before``: the next lawful moment (UTC) of a
+    deferral, or of a denial that a later time would lift."""
+
+    decision: Literal["allow", "deny", "defer"]
+    rule: str
+    reason: str
+    not_before: str | None
+    notes: list[NoteOut]
+
+
+class ReportNameOut(BaseModel):
+    name: str
+    description: str
+
+
 class MeOut(BaseModel):
     username: str
     role: str

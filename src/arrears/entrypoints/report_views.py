@@ -1,12 +1,16 @@
 """The portfolio reports as sections and charts: aging, roll-rates, cure, recovery, vintage.
 
-Each ``*_view`` reads its report through the services and returns what the CLI shows:
-the facts (``meta``), the sections, and the chart, if the report has one.
+Each ``*_view`` reads its report through the services and returns what the CLI and the
+API show: the facts (``meta``), the sections, and the chart, if the report has one. A
+section is a name, a title, columns and rows of plain values (counts as ints; money,
+rates and dates already text; None where there is nothing), so every format — a
+terminal table, CSV, JSON — carries the same lines. Shared by ``arrears report`` and
+``/api/v1/reports`` (report_catalog), as report_charts is by the CLI and the dashboard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,15 +18,24 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from arrears.domain.money import format_major as money
 from arrears.entrypoints import report_charts
-from arrears.entrypoints.cli.output import money
-from arrears.entrypoints.cli.report_render import Section
 
 if TYPE_CHECKING:
     from arrears.services.ports import UnitOfWork
     from arrears.services.report_figures import Period
 
 UowFactory = Callable[[], "UnitOfWork"]
+Row = Sequence[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    name: str
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Row]
+    text_columns: frozenset[str] = frozenset()  # left-aligned in a table; the rest right
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +43,13 @@ class View:
     meta: dict[str, Any]
     sections: list[Section]
     chart: Callable[[Path], None] | None = field(default=None)
+
+
+def as_json(sections: Sequence[Section], meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The report as JSON: its facts (``meta``), then a list of row objects per section."""
+    return dict(meta) | {
+        s.name: [dict(zip(s.columns, row, strict=True)) for row in s.rows] for s in sections
+    }
 
 
 def text(value: date | Decimal | None) -> str | None:
@@ -49,10 +69,12 @@ def period_words(period: Period | None) -> str:
 
 
 # -- aging ---------------------------------------------------------------------------------
-def aging_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def aging_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_portfolio
 
-    report = reports_portfolio.aging_report(uow_factory, first, last)
+    report = reports_portfolio.aging_report(uow_factory, first, last, product)
     buckets = list(report.mix)
     aging = Section(
         "aging", f"Open loans by bucket on {report.last_cycle_day}",
@@ -74,10 +96,12 @@ def aging_view(uow_factory: UowFactory, first: date | None, last: date | None) -
 
 
 # -- roll rates ------------------------------------------------------------------------------
-def roll_rates_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def roll_rates_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_portfolio
 
-    report = reports_portfolio.roll_rates_report(uow_factory, first, last)
+    report = reports_portfolio.roll_rates_report(uow_factory, first, last, product)
     section = Section(
         "roll_rates", f"Roll rates month over month, {period_words(report.period)}",
         ["start", "end", "from_bucket", "to_bucket", "loans", "from_loans", "rate_percent"],
@@ -90,10 +114,12 @@ def roll_rates_view(uow_factory: UowFactory, first: date | None, last: date | No
 
 
 # -- cure ------------------------------------------------------------------------------------
-def cure_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def cure_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_portfolio
 
-    report = reports_portfolio.cure_report(uow_factory, first, last)
+    report = reports_portfolio.cure_report(uow_factory, first, last, product)
     section = Section(
         "cure", f"Loans delinquent {period_words(report.period)}, by the deepest bucket"
         " they were in, and those current at its end",
@@ -105,10 +131,12 @@ def cure_view(uow_factory: UowFactory, first: date | None, last: date | None) ->
 
 
 # -- recovery --------------------------------------------------------------------------------
-def recovery_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def recovery_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_cohorts
 
-    report = reports_cohorts.recovery_report(uow_factory, first, last)
+    report = reports_cohorts.recovery_report(uow_factory, first, last, product)
     section = Section(
         "recovery", f"Recovery after entering a bucket, cohorts of {period_words(report.period)}",
         ["currency", "bucket", "month", "loans", "owed_at_entry", "days", "recovered",
@@ -124,10 +152,12 @@ def recovery_view(uow_factory: UowFactory, first: date | None, last: date | None
 
 
 # -- vintage ---------------------------------------------------------------------------------
-def vintage_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def vintage_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_cohorts
 
-    report = reports_cohorts.vintage_report(uow_factory, first, last)
+    report = reports_cohorts.vintage_report(uow_factory, first, last, product)
     section = Section(
         "vintage", f"Vintages: ever more than 30/60/90 days past due by months on book"
         f" (last cycle day {report.last_cycle_day})",

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from arrears.entrypoints.cli.output import money
-from arrears.entrypoints.cli.report_render import Section
-from arrears.entrypoints.cli.report_views import UowFactory, View, period_meta, period_words, text
+from arrears.domain.money import format_major as money
+from arrears.entrypoints.report_views import (
+    Section,
+    UowFactory,
+    View,
+    period_meta,
+    period_words,
+    text,
+)
 
 
-def arms_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def arms_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_activity
     from arrears.services.reports_activity import CHANNELS
 
-    report = reports_activity.arms_report(uow_factory, first, last)
+    report = reports_activity.arms_report(uow_factory, first, last, product)
     section = Section(
         "arms", f"Champion vs challenger, {period_words(report.period)}",
         ["arm", "currency", "loans", "delinquent", "overdue", "recovered",
@@ -29,10 +37,12 @@ def arms_view(uow_factory: UowFactory, first: date | None, last: date | None) ->
     return View(period_meta(report.period), [section])
 
 
-def agents_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def agents_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_activity
 
-    report = reports_activity.agents_report(uow_factory, first, last)
+    report = reports_activity.agents_report(uow_factory, first, last, product)
     agents = Section(
         "agents", f"Agents, {period_words(report.period)}",
         ["agent", "attempts", "reached", "reach_rate_percent", "promises", "kept",
@@ -55,10 +65,12 @@ def agents_view(uow_factory: UowFactory, first: date | None, last: date | None) 
     return View(meta, [agents, collected])
 
 
-def intensity_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def intensity_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_activity
 
-    report = reports_activity.intensity_report(uow_factory, first, last)
+    report = reports_activity.intensity_report(uow_factory, first, last, product)
     columns = ["bucket", "loan_days", "contacts", "per_account_week"]
     buckets = Section(
         "buckets", f"Contacts per account per week by bucket, {period_words(report.period)}",
@@ -75,10 +87,12 @@ def intensity_view(uow_factory: UowFactory, first: date | None, last: date | Non
     return View(period_meta(report.period), [buckets, weeks])
 
 
-def denials_view(uow_factory: UowFactory, first: date | None, last: date | None) -> View:
+def denials_view(
+    uow_factory: UowFactory, first: date | None, last: date | None, product: str | None = None
+) -> View:
     from arrears.services import reports_activity
 
-    report = reports_activity.denials_report(uow_factory, first, last)
+    report = reports_activity.denials_report(uow_factory, first, last, product)
     rules = Section(
         "rules", f"Actions the compliance gate denied or deferred, by rule, {period_words(report.period)}"
         f" ({report.decided} decided)",
