@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from arrears.domain.calendar import monthly_due_dates
-from arrears.domain.money import MoneyError, Rounding, exponent_of, format_major, to_minor
+from arrears.domain.money import Money, MoneyError, Rounding, exponent_of, format_major, to_minor
+from arrears.domain.reasons import Reason
 
 __all__ = ["ROUND_DOWN", "ROUND_UP"]  # the roundings ``share`` takes, for the callers
 
@@ -27,11 +28,18 @@ Problems = list[tuple[str, str]]  # (field, message): every problem found with a
 
 
 class QuoteRefused(ValueError):
-    """A request the quote cannot be made from; ``problems`` are (field, message) pairs."""
+    """A request the quote cannot be made from; ``problems`` are (field, message) pairs
+    (messages mostly ``Reason``s); ``reason`` is all of them, coded for the pages."""
 
     def __init__(self, problems: Problems):
         self.problems = tuple(problems)
-        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+        each = tuple(
+            Reason("quote.problem", f"{name}: {message}",
+                   field=Reason(f"field.{name}", name), problem=message)
+            for name, message in problems
+        )  # fmt: skip
+        self.reason = Reason("quote.problems", "; ".join(each), all=each)
+        super().__init__(self.reason)
 
 
 def refuse(problems: Problems) -> None:
@@ -48,17 +56,27 @@ def minor(name: str, value: Decimal, currency: str, problems: Problems) -> int:
         problems.append((name, str(error)))
         return 0
     if not value.is_finite() or scaled != scaled.to_integral_value():
-        problems.append((name, f"{value} has more decimals than {currency} allows"))
+        problems.append((name, too_many_decimals(value, currency)))
         return 0
     return int(scaled)
 
 
+def too_many_decimals(value: object, currency: str) -> Reason:
+    return Reason(
+        "amount.too_many_decimals", f"{value} has more decimals than {currency} allows",
+        amount=str(value), currency=currency,
+    )  # fmt: skip
+
+
 def count(name: str, value: int | None, least: int, problems: Problems) -> int:
     if value is None:
-        problems.append((name, "is required"))
+        problems.append((name, Reason("figure.required", "is required")))
         return least
     if value < least:
-        problems.append((name, f"must be {least} or more, got {value}"))
+        problems.append(
+            (name, Reason("figure.at_least", f"must be {least} or more, got {value}",
+                          least=least, got=value))
+        )  # fmt: skip
         return least
     return value
 
@@ -67,7 +85,10 @@ def percent(name: str, value: Decimal | None, problems: Problems) -> Decimal:
     if value is None:
         return Decimal(0)
     if not value.is_finite() or not 0 <= value <= HUNDRED:
-        problems.append((name, f"must be a percent from 0 to 100, got {value}"))
+        problems.append(
+            (name, Reason("figure.percent", f"must be a percent from 0 to 100, got {value}",
+                          got=str(value)))
+        )  # fmt: skip
         return Decimal(0)
     return value
 
@@ -90,11 +111,15 @@ def dates(
     day of month (clamped to the month's end), or every ``every_days`` days."""
     first = first or as_of + timedelta(days=DEFAULT_FIRST_DATE_DAYS)
     if first <= as_of:
-        problems.append(("first_date", f"must be after {as_of}, got {first}"))
+        problems.append(("first_date", after_day(as_of, first)))
     if every_days is None:
         return monthly_due_dates(first, how_many)
     every = count("every_days", every_days, 1, problems)
     return [first + timedelta(days=every * k) for k in range(how_many)]
+
+
+def after_day(as_of: date, got: date) -> Reason:
+    return Reason("figure.after_day", f"must be after {as_of}, got {got}", day=as_of, got=got)
 
 
 def split(total: int, how_many: int, down: int | None, currency: str) -> list[int]:
@@ -103,9 +128,17 @@ def split(total: int, how_many: int, down: int | None, currency: str) -> list[in
     problems: Problems = []
     shown = format_major(total, currency)
     if down is not None and how_many == 1 and down != total:
-        problems.append(("down_payment", f"a single instalment is the whole {shown}"))
+        problems.append(
+            ("down_payment", Reason("plan.single_is_whole",
+                                    f"a single instalment is the whole {shown}",
+                                    whole=Money(total, currency)))
+        )  # fmt: skip
     elif down is not None and how_many > 1 and not 0 < down < total:
-        problems.append(("down_payment", f"must be more than 0 and less than {shown}"))
+        problems.append(
+            ("down_payment", Reason("plan.down_payment_range",
+                                    f"must be more than 0 and less than {shown}",
+                                    whole=Money(total, currency)))
+        )  # fmt: skip
     refuse(problems)
     if down is not None and how_many > 1:
         rest = total - down
@@ -118,8 +151,10 @@ def split(total: int, how_many: int, down: int | None, currency: str) -> list[in
         amounts[-1] += total - base * how_many
     if min(amounts) <= 0:
         raise QuoteRefused(
-            [("instalments", f"{shown} {currency} cannot be split into {how_many} instalments")]
-        )
+            [("instalments", Reason("plan.cannot_split",
+                                    f"{shown} {currency} cannot be split into {how_many} instalments",
+                                    total=Money(total, currency), count=how_many))]
+        )  # fmt: skip
     return amounts
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from arrears.domain.reasons import Reason
+
 
 class ArrangementKind(StrEnum):
     PROMISE = "promise"  # one amount by one date (the promise to pay)
@@ -65,6 +67,15 @@ def kind_words(kind: str) -> str:
 
 def role_words(role: str) -> str:
     return ROLE_WORDS.get(role, f"a {role}")
+
+
+def kind_reason(kind: str) -> Reason:
+    """The kind in plain words, coded (``kind.plan``) for a reason that names it."""
+    return Reason(f"kind.{kind}", kind_words(kind))
+
+
+def role_reason(role: str) -> Reason:
+    return Reason(f"role.{role}", role_words(role))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,74 +131,121 @@ class Verdict:
     allowed: bool  # False: the policy does not offer this kind at all
     within_policy: bool
     needs_approval_by: str | None
-    reasons: tuple[str, ...]  # each limit passed, in plain words
+    reasons: tuple[str, ...]  # each limit passed, in plain words (``Reason``s: coded)
 
 
 def judge(policy: ArrangementPolicy, proposal: Proposal) -> Verdict:
     """Whether ``proposal`` is inside ``policy``, and if not who may approve it."""
     limits = policy.limits(proposal.kind)
     if limits is None or not limits.allowed:
-        reason = f"the arrangement policy {policy.name} does not offer {kind_words(proposal.kind)}"
+        reason = Reason(
+            "arrangement.kind_not_offered",
+            f"the arrangement policy {policy.name} does not offer {kind_words(proposal.kind)}",
+            policy=policy.name, kind=kind_reason(proposal.kind),
+        )  # fmt: skip
         return Verdict(False, False, None, (reason,))
     reasons = _beyond(limits, proposal)
     approver = limits.approver if reasons or limits.always_needs_approval else None
     if limits.always_needs_approval:
-        reasons.append(f"every {proposal.kind} needs approval by {role_words(limits.approver)}")
+        reasons.append(
+            Reason(
+                "arrangement.always_needs_approval",
+                f"every {proposal.kind} needs approval by {role_words(limits.approver)}",
+                kind=kind_reason(proposal.kind), approver=role_reason(limits.approver),
+            )
+        )  # fmt: skip
     if policy.per_year is not None and proposal.arrangements_this_year >= policy.per_year:
         reasons.append(
-            f"the borrower already made {proposal.arrangements_this_year} arrangements"
-            f" in the last 365 days; {policy.per_year} are allowed"
-        )
+            Reason(
+                "arrangement.too_many_this_year",
+                f"the borrower already made {proposal.arrangements_this_year} arrangements"
+                f" in the last 365 days; {policy.per_year} are allowed",
+                made=proposal.arrangements_this_year, most=policy.per_year,
+            )
+        )  # fmt: skip
         approver = approver or policy.per_year_approver
     return Verdict(True, not reasons, approver, tuple(reasons))
 
 
 def _beyond(limits: KindLimits, p: Proposal) -> list[str]:
-    reasons: list[str] = []
+    reasons: list[str] = []  # Reasons: "limit.<what>" codes for the pages' catalogs
     if limits.max_instalments is not None and p.instalments > limits.max_instalments:
         reasons.append(
-            f"{p.instalments} instalments is more than the {limits.max_instalments} allowed"
-        )
+            Reason(
+                "limit.instalments",
+                f"{p.instalments} instalments is more than the {limits.max_instalments} allowed",
+                asked=p.instalments, most=limits.max_instalments,
+            )
+        )  # fmt: skip
     if limits.max_days is not None and p.days > limits.max_days:
-        reasons.append(f"{p.days} days is longer than the {limits.max_days} allowed")
+        reasons.append(
+            Reason(
+                "limit.days", f"{p.days} days is longer than the {limits.max_days} allowed",
+                asked=p.days, most=limits.max_days,
+            )
+        )  # fmt: skip
     down = limits.min_down_payment_percent
     if down is not None and p.down_payment_percent is not None and p.down_payment_percent < down:
         reasons.append(
-            f"a down payment of {_percent(p.down_payment_percent)} is below"
-            f" the {_percent(down)} required"
-        )
+            Reason(
+                "limit.down_payment",
+                f"a down payment of {_percent(p.down_payment_percent)} is below"
+                f" the {_percent(down)} required",
+                asked=_number(p.down_payment_percent), least=_number(down),
+            )
+        )  # fmt: skip
     waiver = limits.max_penalty_waiver_percent
     if p.penalty_waiver_percent > (waiver if waiver is not None else Decimal(0)):
         reasons.append(
-            f"waiving {_percent(p.penalty_waiver_percent)} of the penalty is more than"
-            f" the {_percent(waiver or Decimal(0))} allowed"
-        )
+            Reason(
+                "limit.penalty_waiver",
+                f"waiving {_percent(p.penalty_waiver_percent)} of the penalty is more than"
+                f" the {_percent(waiver or Decimal(0))} allowed",
+                asked=_number(p.penalty_waiver_percent), most=_number(waiver or Decimal(0)),
+            )
+        )  # fmt: skip
     if p.discount_percent > 0:
         most = limits.max_discount_percent_by_bucket.get(p.bucket, Decimal(0))
         if p.discount_percent > most:
             reasons.append(
-                f"a discount of {_percent(p.discount_percent)} is more than the"
-                f" {_percent(most)} allowed in {p.bucket}"
-            )
+                Reason(
+                    "limit.discount",
+                    f"a discount of {_percent(p.discount_percent)} is more than the"
+                    f" {_percent(most)} allowed in {p.bucket}",
+                    asked=_number(p.discount_percent), most=_number(most), bucket=p.bucket,
+                )
+            )  # fmt: skip
     if p.fee_waived and not limits.max_fee_waiver:
-        reasons.append("the extension fee may not be waived")
+        reasons.append(Reason("limit.fee_waiver", "the extension fee may not be waived"))
     if (
         limits.max_term_months is not None
         and p.term_months is not None
         and p.term_months > limits.max_term_months
     ):
         reasons.append(
-            f"a term of {p.term_months} months is longer than the {limits.max_term_months} allowed"
-        )
+            Reason(
+                "limit.term_months",
+                f"a term of {p.term_months} months is longer than the"
+                f" {limits.max_term_months} allowed",
+                asked=p.term_months, most=limits.max_term_months,
+            )
+        )  # fmt: skip
     low = limits.min_annual_rate_percent
     if low is not None and p.annual_rate_percent is not None and p.annual_rate_percent < low:
         reasons.append(
-            f"a rate of {_percent(p.annual_rate_percent)} a year is below"
-            f" the {_percent(low)} allowed"
-        )
+            Reason(
+                "limit.annual_rate",
+                f"a rate of {_percent(p.annual_rate_percent)} a year is below"
+                f" the {_percent(low)} allowed",
+                asked=_number(p.annual_rate_percent), least=_number(low),
+            )
+        )  # fmt: skip
     return reasons
 
 
 def _percent(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return f"{text} %"
+    return f"{_number(value)} %"
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")

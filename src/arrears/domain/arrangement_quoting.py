@@ -44,7 +44,8 @@ from arrears.domain.arrangements import ArrangementTerms, Instalment, ReageTerms
 from arrears.domain.calendar import add_months
 from arrears.domain.contacts import MAX_PROMISE_DAYS
 from arrears.domain.loan_state import InstallmentState, LoanState
-from arrears.domain.money import format_major, round_ratio
+from arrears.domain.money import Money, format_major, round_ratio
+from arrears.domain.reasons import Reason
 from arrears.domain.schedule import build_schedule
 from arrears.domain.terms import LoanTerms, ProductRules
 
@@ -142,7 +143,11 @@ def _plan(ask: _Ask, owed: _Owed) -> Quote:
         down = ask.minor("down_payment", r.down_payment_major, problems)
     dates = fig.dates(r.first_date, r.every_days, count, ask.as_of, problems)
     if owed.fallen_minor == 0:
-        problems.append(("kind", f"nothing has fallen due unpaid on loan {ask.state.loan_id}"))
+        problems.append(
+            ("kind", Reason("quote.nothing_due",
+                            f"nothing has fallen due unpaid on loan {ask.state.loan_id}",
+                            loan_id=ask.state.loan_id))
+        )  # fmt: skip
     refuse(problems)
     total = owed.fallen_minor - waiver
     amounts = fig.split(total, count, down, ask.state.currency)
@@ -174,7 +179,10 @@ def _settlement(ask: _Ask, owed: _Owed) -> Quote:
         penalty_waived = min(max(owed_minor - accepted, 0), owed.penalty_minor)
         discount = owed_minor - accepted - penalty_waived
     elif r.discount_percent is None and r.waive_penalty_percent is None:
-        problems.append(("amount", "give the amount accepted, or a discount or 罚息 waived"))
+        problems.append(
+            ("amount", Reason("settlement.amount_needed",
+                              "give the amount accepted, or a discount or 罚息 waived"))
+        )  # fmt: skip
         accepted = penalty_waived = discount = 0
     else:
         penalty_waived = fig.waiver(r.waive_penalty_percent, owed.penalty_minor, problems)
@@ -183,8 +191,11 @@ def _settlement(ask: _Ask, owed: _Owed) -> Quote:
         accepted = owed_minor - penalty_waived - discount
     if not problems and not 0 < accepted < owed_minor:
         problems.append(
-            ("amount", f"the amount accepted must be more than 0 and less than the"
-             f" {ask.money(owed_minor)} owed, not {ask.money(accepted)}")
+            ("amount", Reason("settlement.amount_range",
+                              f"the amount accepted must be more than 0 and less than the"
+                              f" {ask.money(owed_minor)} owed, not {ask.money(accepted)}",
+                              owed=Money(owed_minor, ask.state.currency),
+                              accepted=Money(accepted, ask.state.currency)))
         )  # fmt: skip
     refuse(problems)
     amounts = fig.split(accepted, count, None, ask.state.currency)
@@ -209,9 +220,13 @@ def _extension(ask: _Ask, owed: _Owed) -> Quote:
         problems.append(("fee", f"cannot be negative, got {r.fee_major}"))
     target = _extended(ask, owed, problems)
     if target is not None and target.due_date + timedelta(days=days) <= ask.as_of:
+        moved_to = target.due_date + timedelta(days=days)
         problems.append(
-            ("days", f"instalment {target.seq} due {target.due_date} moved {days} days falls"
-             f" due on {target.due_date + timedelta(days=days)}, not after {ask.as_of}")
+            ("days", Reason("extension.still_past",
+                            f"instalment {target.seq} due {target.due_date} moved {days} days"
+                            f" falls due on {moved_to}, not after {ask.as_of}",
+                            seq=target.seq, due=target.due_date, days=days, moved_to=moved_to,
+                            today=ask.as_of))
         )  # fmt: skip
     refuse(problems)
     assert target is not None
@@ -238,12 +253,20 @@ def _extended(ask: _Ask, owed: _Owed, problems: Problems) -> InstallmentState | 
     if seq is None:
         unpaid = [*owed.fallen, *(i for i in owed.future if i.unpaid_minor > 0)]
         if not unpaid:
-            problems.append(("seq", f"loan {ask.state.loan_id} has no unpaid instalment"))
+            problems.append(
+                ("seq", Reason("extension.nothing_unpaid",
+                               f"loan {ask.state.loan_id} has no unpaid instalment",
+                               loan_id=ask.state.loan_id))
+            )  # fmt: skip
         return unpaid[0] if unpaid else None
     found = next((i for i in ask.state.installments if i.seq == seq), None)
     if found is None or found.unpaid_minor <= 0:
         state = "has no instalment" if found is None else "has nothing unpaid on instalment"
-        problems.append(("seq", f"loan {ask.state.loan_id} {state} {seq}"))
+        code = "extension.no_instalment" if found is None else "extension.instalment_paid"
+        problems.append(
+            ("seq", Reason(code, f"loan {ask.state.loan_id} {state} {seq}",
+                           loan_id=ask.state.loan_id, seq=seq))
+        )  # fmt: skip
         return None
     return found
 

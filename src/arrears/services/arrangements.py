@@ -25,12 +25,19 @@ from decimal import Decimal
 from uuid import uuid4
 
 from arrears.domain.arrangement_figures import QuoteRefused
-from arrears.domain.arrangement_policy import ArrangementKind, Verdict, judge, kind_words
+from arrears.domain.arrangement_policy import (
+    ArrangementKind,
+    Verdict,
+    judge,
+    kind_reason,
+    kind_words,
+)
 from arrears.domain.arrangement_quotes import ArrangementRequest, Quote
 from arrears.domain.arrangement_quoting import quote
 from arrears.domain.arrangements import ArrangementStatus, ArrangementTerms
 from arrears.domain.contacts import PromiseSource
 from arrears.domain.loan_state import LoanState, loan_state
+from arrears.domain.reasons import Reason
 from arrears.domain.terms import LoanTerms
 from arrears.services import promises
 from arrears.services.arrangement_decisions import (
@@ -134,7 +141,7 @@ def create_arrangement(
     payload = _payload(as_of, request)
     with uow_factory() as uow:
         if uow.contacts.loan_parties(loan_id, lock=True) is None:  # one maker at a time
-            raise NotFound(f"no loan {loan_id} is stored")
+            raise NotFound(f"no loan {loan_id} is stored", code="loan.not_found", loan_id=loan_id)
         first = None if arrangement_id is None else uow.arrangements.get(arrangement_id)
         if first is not None:
             return _repeated(uow, first, loan_id, kind, payload)
@@ -143,7 +150,7 @@ def create_arrangement(
         result = _quoted(uow, loan_id, loan, kind, request, as_of)
         verdict = result.verdict
         if not verdict.allowed:
-            raise InvalidInput("; ".join(verdict.reasons))
+            raise InvalidInput(refusal(verdict.reasons))
         number = uow.arrangements.next_number(loan_id)
         made_id = arrangement_id or f"ARR-{uuid4().hex[:16]}"
         terms = dataclasses.replace(result.quote.terms, arrangement_id=made_id, number=number)
@@ -167,7 +174,7 @@ def _loan(uow: UnitOfWork, loan_id: str, as_of: date) -> _Loan:
     terms = ledger.loan_terms([loan_id]).get(loan_id)
     parties = uow.contacts.loan_parties(loan_id)
     if terms is None or parties is None:
-        raise NotFound(f"no loan {loan_id} is stored")
+        raise NotFound(f"no loan {loan_id} is stored", code="loan.not_found", loan_id=loan_id)
     rules = ledger.product_rules(terms.product)
     arranged = ledger.arrangement_terms([loan_id]).get(loan_id, ())
     state = loan_state(
@@ -213,15 +220,21 @@ def _quoted(
         quoted = quote(kind, request, loan.state, terms, rules, as_of)
     except QuoteRefused as refused:
         raise InvalidInput(
-            f"cannot quote {kind_words(kind)} on loan {loan_id}: {refused}"
-        ) from None
+            f"cannot quote {kind_words(kind)} on loan {loan_id}: {refused}",
+            code="arrangement.cannot_quote", kind=kind_reason(kind), loan_id=loan_id,
+            problems=refused.reason,
+        ) from None  # fmt: skip
     since = as_of - timedelta(days=YEAR_DAYS - 1)
     this_year = uow.arrangements.count_made_since(loan.borrower_id, since)
     proposal = dataclasses.replace(quoted.proposal, arrangements_this_year=this_year)
     quoted = dataclasses.replace(quoted, proposal=proposal)
     stored = policy_for(uow, terms.product)
     if stored is None:
-        reason = f"no arrangement policy is active for product {terms.product}"
+        reason = Reason(
+            "arrangement.no_policy",
+            f"no arrangement policy is active for product {terms.product}",
+            product=terms.product,
+        )
         verdict = Verdict(True, False, str(NO_POLICY_APPROVER), (reason,))
         return QuoteResult(loan_id, loan.borrower_id, quoted, verdict, None, None)
     verdict = judge(stored.policy, proposal)
@@ -235,8 +248,16 @@ def _refuse_second(uow: UnitOfWork, loan_id: str) -> None:
         raise Conflict(
             f"loan {loan_id} already has {'an' if other.status == 'active' else 'a'} {other.status}"
             f" {other.kind} {other.arrangement_id}"
-            f" (quoted on {other.quoted_on}); cancel it first"
-        )
+            f" (quoted on {other.quoted_on}); cancel it first",
+            code=f"arrangement.already_{other.status}", loan_id=loan_id,
+            kind=kind_reason(other.kind), arrangement_id=other.arrangement_id,
+            quoted_on=other.quoted_on,
+        )  # fmt: skip
+
+
+def refusal(reasons: Sequence[str]) -> Reason:
+    """The policy's reasons for refusing, in one (coded) message."""
+    return Reason("arrangement.refused", "; ".join(reasons), all=tuple(reasons))
 
 
 # -- making ------------------------------------------------------------------------------
@@ -314,8 +335,10 @@ def _repeated(
     if (first.loan_id, first.kind, asked_before) != (loan_id, kind, payload):
         raise Conflict(
             f"arrangement id {first.arrangement_id} is already used for {kind_words(first.kind)} on loan"
-            f" {first.loan_id} quoted on {first.quoted_on}"
-        )
+            f" {first.loan_id} quoted on {first.quoted_on}",
+            code="arrangement.key_used", kind=kind_reason(first.kind), loan_id=first.loan_id,
+            quoted_on=first.quoted_on,
+        )  # fmt: skip
     view = view_of(uow, first.arrangement_id)
     assert view is not None
     return view

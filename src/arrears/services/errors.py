@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from arrears.domain.reasons import Reason
+
 
 class ArrearsError(Exception):
-    """An expected failure with a message fit for the user."""
+    """An expected failure with a message fit for the user.
+
+    ``code`` and ``params`` (a key of the pages' message catalogs and what fills it in)
+    let a page say it in the reader's language; ``str(error)`` is always the English
+    text. A ``Reason`` as the message brings its own code and parameters.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *args: object, code: str | None = None, **params: object):
+        super().__init__(message, *args)
+        if code is None and isinstance(message, Reason):
+            code, params = message.code, dict(message.params)
+        self.code = code
+        self.params = params
 
 
 class NotFound(ArrearsError):

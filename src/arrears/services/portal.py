@@ -172,7 +172,9 @@ def require_own_loan(uow: UnitOfWork, borrower_id: str, loan_id: str) -> str:
     would tell them another's loan exists)."""
     parties = uow.contacts.loan_parties(loan_id)
     if parties is None or parties[0] != borrower_id:
-        raise NotFound(f"no loan {loan_id} of yours is stored")
+        raise NotFound(
+            f"no loan {loan_id} of yours is stored", code="loan.not_yours", loan_id=loan_id
+        )
     return loan_id
 
 

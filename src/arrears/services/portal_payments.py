@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
-from arrears.domain.money import exponent_of
+from arrears.domain.money import Money, exponent_of
 from arrears.services.errors import InvalidInput
 from arrears.services.portal import my_loan
 from arrears.services.ports import UnitOfWork
@@ -72,11 +72,16 @@ def pay(
     again with the same amount returns the first receipt; with another, ``Conflict``.
     """
     if not KEY.fullmatch(key):
-        raise InvalidInput("the payment key must be 8 to 48 letters, digits, - or _")
+        raise InvalidInput(
+            "the payment key must be 8 to 48 letters, digits, - or _", code="form.bad_key"
+        )
     loan = my_loan(uow_factory, borrower_id, loan_id, today).summary
     amount_minor = minor_units(amount, loan.currency)
     if amount_minor > loan.payoff_minor:
-        raise InvalidInput("the amount is more than what closes the loan today")
+        raise InvalidInput(
+            "the amount is more than what closes the loan today",
+            code="pay.more_than_payoff", payoff=Money(loan.payoff_minor, loan.currency),
+        )  # fmt: skip
     order = PaymentOrder(PAYMENT_PREFIX + key, loan_id, amount_minor, loan.currency, today)
     return provider.collect(order, now)
 
@@ -87,10 +92,15 @@ def minor_units(amount: str | Decimal, currency: str) -> int:
     try:
         value = Decimal(str(amount).strip().replace(",", ""))
     except InvalidOperation:
-        raise InvalidInput(f"{amount!r} is not an amount") from None
+        raise InvalidInput(
+            f"{amount!r} is not an amount", code="amount.not_a_number", amount=str(amount)
+        ) from None
     if not value.is_finite() or value <= 0:
-        raise InvalidInput("the amount must be more than zero")
+        raise InvalidInput("the amount must be more than zero", code="amount.not_positive")
     scaled = value.scaleb(exponent_of(currency))
     if scaled != scaled.to_integral_value():
-        raise InvalidInput(f"{value} has more decimals than {currency} allows")
+        raise InvalidInput(
+            f"{value} has more decimals than {currency} allows",
+            code="amount.too_many_decimals", amount=str(value), currency=currency,
+        )  # fmt: skip
     return int(scaled)

@@ -95,13 +95,26 @@ def _opt_outs(
 def _check(chosen: ContactPreferences) -> None:
     unknown = set(chosen.preferred) | set(chosen.opted_out)
     if unknown - set(CHANNELS):
-        raise InvalidInput(f"unknown channels: {', '.join(sorted(unknown - set(CHANNELS)))}")
+        named = ", ".join(sorted(unknown - set(CHANNELS)))
+        raise InvalidInput(
+            f"unknown channels: {named}", code="preferences.unknown_channels", channels=named
+        )
     if set(chosen.preferred) & set(chosen.opted_out):
-        raise InvalidInput("a channel cannot be both preferred and refused")
+        raise InvalidInput(
+            "a channel cannot be both preferred and refused", code="preferences.both_ways"
+        )
     if chosen.language is not None and chosen.language not in LANGUAGES:
-        raise InvalidInput(f"{chosen.language!r} is not a language we write in")
+        raise InvalidInput(
+            f"{chosen.language!r} is not a language we write in",
+            code="preferences.unknown_language", language=chosen.language,
+        )  # fmt: skip
     times = (chosen.quiet_from, chosen.quiet_until)
     if any(times) and not all(t and TIME.fullmatch(t) for t in times):
-        raise InvalidInput("quiet hours need both times, as HH:MM")
+        raise InvalidInput(
+            "quiet hours need both times, as HH:MM", code="preferences.quiet_hours_times"
+        )
     if any(times) and chosen.quiet_from == chosen.quiet_until:
-        raise InvalidInput("quiet hours cannot start and end at the same time")
+        raise InvalidInput(
+            "quiet hours cannot start and end at the same time",
+            code="preferences.quiet_hours_empty",
+        )

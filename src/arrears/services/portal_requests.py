@@ -167,19 +167,26 @@ def dispute(
 def _check_kind(kind: str) -> None:
     if kind not in REQUESTABLE:
         words = ", ".join(str(k) for k in REQUESTABLE)
-        raise InvalidInput(f"{kind!r} cannot be asked for here (one of: {words})")
+        raise InvalidInput(
+            f"{kind!r} cannot be asked for here (one of: {words})",
+            code="arrangement.not_requestable", kind=kind,
+        )  # fmt: skip
 
 
 def _key(key: str) -> str:
     if not KEY.fullmatch(key):
-        raise InvalidInput("the form key must be 8 to 48 letters, digits, - or _")
+        raise InvalidInput(
+            "the form key must be 8 to 48 letters, digits, - or _", code="form.bad_key"
+        )
     return key
 
 
 def _reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise InvalidInput("please say why, in a few words")
+        raise InvalidInput("please say why, in a few words", code="reason.missing")
     if len(text) > MAX_REASON:
-        raise InvalidInput(f"please keep it under {MAX_REASON} characters")
+        raise InvalidInput(
+            f"please keep it under {MAX_REASON} characters", code="reason.too_long", most=MAX_REASON
+        )
     return text

@@ -19,7 +19,7 @@ from arrears.domain.contacts import (
     PromiseSource,
     PromiseStatus,
 )
-from arrears.domain.money import exponent_of, format_major
+from arrears.domain.money import Money, exponent_of, format_major
 from arrears.services.errors import ArrearsError, Conflict, InvalidInput, NotFound
 from arrears.services.ports import Ledger, UnitOfWork
 from arrears.services.strategies import arm_of_loan
@@ -146,7 +146,7 @@ class _Batch:
             raise InvalidInput(f"a promise id must be 1 to {MAX_ID_LENGTH} characters")
         parties = self.parties.get(loan_id)
         if parties is None:
-            raise NotFound(f"no loan {loan_id} is stored")
+            raise NotFound(f"no loan {loan_id} is stored", code="loan.not_found", loan_id=loan_id)
         borrower_id, currency = parties
         amount_minor = _amount_minor(request.amount, currency)
         if promise_id is not None and (first := self.by_id.get(promise_id)) is not None:
@@ -159,16 +159,20 @@ class _Batch:
             raise Conflict(
                 f"promise id {promise_id} is already used for loan {first.loan_id}:"
                 f" {format_major(first.amount_minor, first.currency)} {first.currency}"
-                f" by {first.due_date}"
-            )
+                f" by {first.due_date}",
+                code="promise.key_used", loan_id=first.loan_id,
+                amount=Money(first.amount_minor, first.currency), due_date=first.due_date,
+            )  # fmt: skip
         _check_due_date(due_date, self.today)
         if opened := self.opened.get(loan_id):
             other = opened[0]
             raise Conflict(
                 f"loan {loan_id} already has an open promise {other.promise_id}"
                 f" ({format_major(other.amount_minor, other.currency)} {other.currency}"
-                f" by {other.due_date}); cancel it first"
-            )
+                f" by {other.due_date}); cancel it first",
+                code="promise.one_open", loan_id=loan_id,
+                amount=Money(other.amount_minor, other.currency), due_date=other.due_date,
+            )  # fmt: skip
         promise = Promise(
             promise_id=promise_id or f"PTP-{uuid4().hex[:16]}",
             loan_id=loan_id,
@@ -198,21 +202,30 @@ def _source(source: str) -> PromiseSource:
 def _amount_minor(amount: Decimal, currency: str) -> int:
     """Exact minor units; more decimals than the currency has is refused, not rounded."""
     if not amount.is_finite() or amount <= 0:
-        raise InvalidInput(f"the promised amount must be positive, not {amount}")
+        raise InvalidInput(
+            f"the promised amount must be positive, not {amount}", code="amount.not_positive"
+        )
     scaled = amount.scaleb(exponent_of(currency))
     if scaled != scaled.to_integral_value():
-        raise InvalidInput(f"{amount} has more decimals than {currency} allows")
+        raise InvalidInput(
+            f"{amount} has more decimals than {currency} allows",
+            code="amount.too_many_decimals", amount=str(amount), currency=currency,
+        )  # fmt: skip
     return int(scaled)
 
 
 def _check_due_date(due_date: date, today: date) -> None:
     latest = today + timedelta(days=MAX_PROMISE_DAYS)
     if due_date < today:
-        raise InvalidInput(f"a promise cannot be due in the past ({due_date}, today is {today})")
+        raise InvalidInput(
+            f"a promise cannot be due in the past ({due_date}, today is {today})",
+            code="promise.due_in_the_past", due_date=due_date, today=today,
+        )  # fmt: skip
     if due_date > latest:
         raise InvalidInput(
-            f"a promise must be due within {MAX_PROMISE_DAYS} days, by {latest}; {due_date} is later"
-        )
+            f"a promise must be due within {MAX_PROMISE_DAYS} days, by {latest}; {due_date} is later",
+            code="promise.due_too_late", days=MAX_PROMISE_DAYS, latest=latest, due_date=due_date,
+        )  # fmt: skip
 
 
 def cancel_promise(uow_factory: Callable[[], UnitOfWork], promise_id: str, today: date) -> bool:

@@ -101,6 +101,30 @@ class Words:
     def has(self, key: str) -> bool:
         return key in self._texts
 
+    def say(self, message: object) -> str:
+        """A coded message (a ``domain.reasons.Reason``, or an error with a ``code``) in
+        this language: ``messages.<code>`` filled with its parameters (money and days as
+        this language writes them, nested reasons said too). Without a code or an entry
+        for it, the English text the message carries."""
+        code = getattr(message, "code", None)
+        text = self._texts.get(f"messages.{code}") if code else None
+        if text is None:
+            return str(message)
+        params = getattr(message, "params", None) or {}
+        try:
+            return text.format(**{name: self._said(v) for name, v in params.items()})
+        except (KeyError, IndexError, ValueError):
+            return str(message)
+
+    def _said(self, value: object) -> str:
+        if isinstance(value, Money):
+            return self.money(value.minor, value.currency)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return self.day(value)
+        if isinstance(value, list | tuple):
+            return self._texts.get("messages.separator", "; ").join(self.say(v) for v in value)
+        return self.say(value)
+
     def money(self, minor: int | None, currency: str) -> str:
         return "—" if minor is None else format_money(Money(minor, currency), self.language)
 

@@ -6,6 +6,7 @@ visitor who is not signed in is sent to sign in. No one sees a stack trace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from arrears.domain.reasons import Reason
 from arrears.entrypoints.web.security import CsrfRefused, NotSignedIn
 from arrears.services.errors import (
     ArrearsError,
@@ -69,7 +71,9 @@ def _status_of(error: ArrearsError) -> tuple[int, str]:
     return 400, "bad-request"
 
 
-def _error_page(request: Request, status: int, detail: str) -> Response:
+def _error_page(request: Request, status: int, detail: str | ArrearsError) -> Response:
+    """The error page; an error's detail is said in the visitor's language where it has a
+    code (``Words.say``), else in the English it carries."""
     from arrears.entrypoints.web.rendering import page  # the pages import this module
 
     return page(request, "error.html", status_code=status, status=status, detail=detail)
@@ -88,7 +92,7 @@ async def on_arrears_error(request: Request, error: Exception) -> Response:
             extra["findings"] = [_finding(f) for f in findings]
         response = problem(request, status, str(error), slug, **extra)
     else:
-        response = _error_page(request, status, str(error))
+        response = _error_page(request, status, error)
     if isinstance(error, NotSignedIn):
         response.headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, TooManyAttempts):
@@ -112,7 +116,20 @@ async def on_validation_error(request: Request, error: Exception) -> Response:
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     if is_api(request):
         return problem(request, 422, detail, "invalid-input", errors=errors)
-    return _error_page(request, 422, detail)
+    return _error_page(request, 422, _form_problems(error.errors(), detail))
+
+
+def _form_problems(errors: Sequence[Any], detail: str) -> Reason:
+    """A form's problems for a page, coded by pydantic's error type (``form.missing``,
+    ``field.days``) so that it says them in the visitor's language; the English where
+    the catalogs have no words."""
+    each = []
+    for e in errors:
+        field = ".".join(str(p) for p in e["loc"][1:])
+        params = {k: v for k, v in (e.get("ctx") or {}).items() if isinstance(v, int | str)}
+        params["field"] = Reason(f"field.{field}", field)
+        each.append(Reason(f"form.{e['type']}", f"{field}: {e['msg']}", **params))
+    return Reason("form.problems", detail, all=tuple(each))
 
 
 async def on_http_error(request: Request, error: Exception) -> Response:

@@ -107,7 +107,10 @@ async def check_csrf(request: Request) -> None:
         or visitor.csrf_token is None
         or not secrets.compare_digest(sent, visitor.csrf_token)
     ):
-        raise CsrfRefused("the form was stale or not from this site; reload the page and try again")
+        raise CsrfRefused(
+            "the form was stale or not from this site; reload the page and try again",
+            code="form.stale",
+        )
 
 
 def _is_form(request: Request) -> bool:
@@ -153,7 +156,9 @@ def set_login_csrf(request: Request, response: Response, token: str) -> None:
 def check_login_csrf(request: Request, sent: str) -> None:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not expected or not sent or not secrets.compare_digest(expected, sent):
-        raise CsrfRefused("the sign-in form was stale; reload the page and try again")
+        raise CsrfRefused(
+            "the sign-in form was stale; reload the page and try again", code="form.stale_sign_in"
+        )
 
 
 def remember_language(request: Request, response: Response, language: str) -> None:

@@ -67,7 +67,8 @@ def arrange(
     detail = portal.my_loan(app.uow_factory, borrower_id, loan_id, today)
     offered = portal_requests.offered_kinds(app.uow_factory, borrower_id, loan_id)
     asked = dict(request.query_params)
-    quoted = problem = None
+    quoted = None
+    problem: InvalidInput | NotFound | None = None
     if kind:
         try:
             request_of = arrangement_request(kind, asked)
@@ -75,7 +76,7 @@ def arrange(
                 app.uow_factory, borrower_id, loan_id, kind, request_of, today
             )
         except (InvalidInput, NotFound) as error:
-            problem = str(error)
+            problem = error  # said in the borrower's language by the page (``t.say``)
     return page(
         request, "portal/arrange.html", loan=detail, s=detail.summary, offered=offered,
         kind=kind, asked=asked, quoted=quoted, problem=problem, key=form_key(), today=today,
@@ -100,7 +101,7 @@ def rights(request: Request, app: AppDep, user: BorrowerUser) -> Response:
 @router.get("/portal/guides/{name}")
 def guide(request: Request, app: AppDep, user: BorrowerUser, name: str) -> Response:
     if name not in GUIDES:
-        raise NotFound(f"no guide {name!r}")
+        raise NotFound(f"no guide {name!r}", code="portal.no_guide", name=name)
     region = region_for(app, borrower_of(user))
     return page(request, "portal/guide.html", name=name, region=region)
 

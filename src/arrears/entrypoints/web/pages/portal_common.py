@@ -10,6 +10,7 @@ from secrets import token_urlsafe
 from arrears.domain.access import User
 from arrears.domain.arrangement_policy import ArrangementKind
 from arrears.domain.arrangement_quotes import KIND_FIELDS, ArrangementRequest
+from arrears.domain.reasons import Reason
 from arrears.entrypoints.bootstrap import App
 from arrears.services import portal
 from arrears.services.errors import Forbidden, InvalidInput
@@ -20,7 +21,7 @@ KINDS = {str(k) for k in ArrangementKind}
 def borrower_of(user: User) -> str:
     """The borrower the account speaks for; an account without one may not use the portal."""
     if not user.borrower_id:
-        raise Forbidden("this account is not linked to a borrower")
+        raise Forbidden("this account is not linked to a borrower", code="portal.no_borrower")
     return user.borrower_id
 
 
@@ -67,7 +68,10 @@ def _whole(fields: dict[str, str], name: str) -> int | None:
     if value is None:
         return None
     if not value.isdigit() or len(value) > 6:
-        raise InvalidInput(f"{name}: {value!r} is not a whole number")
+        raise InvalidInput(
+            f"{name}: {value!r} is not a whole number",
+            code="figure.not_whole", field=_field(name), got=value,
+        )  # fmt: skip
     return int(value)
 
 
@@ -76,7 +80,10 @@ def _day(fields: dict[str, str], name: str) -> date | None:
     try:
         return None if value is None else date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(
+            f"{name}: {value!r} is not a date (YYYY-MM-DD)",
+            code="figure.not_a_date", field=_field(name), got=value,
+        ) from None  # fmt: skip
 
 
 def _amount(fields: dict[str, str], name: str) -> Decimal | None:
@@ -86,7 +93,18 @@ def _amount(fields: dict[str, str], name: str) -> Decimal | None:
     try:
         amount = Decimal(value.replace(",", ""))
     except InvalidOperation:
-        raise InvalidInput(f"{name}: {value!r} is not an amount") from None
+        raise InvalidInput(
+            f"{name}: {value!r} is not an amount",
+            code="figure.not_an_amount", field=_field(name), got=value,
+        ) from None  # fmt: skip
     if not amount.is_finite() or amount <= 0:
-        raise InvalidInput(f"{name}: the amount must be more than zero")
+        raise InvalidInput(
+            f"{name}: the amount must be more than zero",
+            code="figure.not_positive", field=_field(name),
+        )  # fmt: skip
     return amount
+
+
+def _field(name: str) -> Reason:
+    """A form field's name, coded: the pages say it in the reader's words."""
+    return Reason(f"field.{name}", name)

@@ -77,8 +77,8 @@ def hardship(
     user: BorrowerUser,
     loan_id: str,
     days: Annotated[int, Form(ge=1, le=366)],
-    reason: Reason,
     key: Key,
+    reason: Reason = "",  # none: the service's own words ask for one
 ) -> Response:
     borrower_id = borrower_of(user)
     outcome = portal_requests.ask_hardship(
@@ -89,7 +89,8 @@ def hardship(
 
 
 @router.post("/portal/loans/{loan_id}/dispute")
-def dispute(app: AppDep, user: BorrowerUser, loan_id: str, reason: Reason) -> Response:
+def dispute(app: AppDep, user: BorrowerUser, loan_id: str, reason: Reason = "") -> Response:
+    """Without a reason, the service's own words ask for one (in the borrower's language)."""
     portal_requests.dispute(app.uow_factory, borrower_of(user), loan_id, reason, app.now())
     return back(loan_id, "disputed")
 
