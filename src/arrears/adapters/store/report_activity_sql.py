@@ -81,32 +81,35 @@ SELECT a.agent, COUNT(*), SUM(CASE WHEN {_REACHED} THEN 1 ELSE 0 END)
 FROM contact_attempt a WHERE a.agent IS NOT NULL AND {_IN_PERIOD} /*product a.loan_id*/
 GROUP BY a.agent
 """
-_AGENTS = "(SELECT DISTINCT agent FROM contact_attempt WHERE agent IS NOT NULL) AS g"
-
 # A promise is the agent's who had a promise_to_pay conversation on its loan the day it
-# was made (report_window: that day).
-_AGENT_PROMISES = f"""
-SELECT g.agent, COUNT(*), SUM(CASE WHEN p.status = 'kept' THEN 1 ELSE 0 END)
-FROM promise p JOIN report_window w ON w.day = p.made_on CROSS JOIN {_AGENTS}
-WHERE p.made_on BETWEEN :first AND :last AND EXISTS (
-    SELECT 1 FROM contact_attempt a
-    WHERE a.agent = g.agent AND a.loan_id = p.loan_id AND a.outcome = 'promise_to_pay'
+# was made (report_window: that day). Each (agent, promise) once, however many calls.
+_AGENT_PROMISES = """
+SELECT agent, COUNT(*), SUM(kept)
+FROM (
+    SELECT DISTINCT a.agent, p.promise_id, CASE WHEN p.status = 'kept' THEN 1 ELSE 0 END AS kept
+    FROM promise p JOIN report_window w ON w.day = p.made_on
+    JOIN contact_attempt a ON a.loan_id = p.loan_id
       AND a.attempted_at >= w.since AND a.attempted_at < w.until
-) /*product p.loan_id*/
-GROUP BY g.agent
+    WHERE p.made_on BETWEEN :first AND :last AND a.agent IS NOT NULL
+      AND a.outcome = 'promise_to_pay' /*product p.loan_id*/
+) AS promised
+GROUP BY agent
 """
 
 # A payment is collected by every agent who reached the borrower on its loan in the days
 # before it (report_window: from :after_days days before the payment day through it).
+# Each (agent, payment) once, however many conversations.
 _AGENT_MONEY = f"""
-SELECT g.agent, p.currency, SUM(p.amount_minor)
-FROM payment p JOIN report_window w ON w.day = p.paid_on CROSS JOIN {_AGENTS}
-WHERE p.paid_on BETWEEN :first AND :last AND {_STANDING} AND EXISTS (
-    SELECT 1 FROM contact_attempt a
-    WHERE a.agent = g.agent AND a.loan_id = p.loan_id AND {_REACHED}
+SELECT agent, currency, SUM(amount_minor)
+FROM (
+    SELECT DISTINCT a.agent, p.payment_id, p.currency, p.amount_minor
+    FROM payment p JOIN report_window w ON w.day = p.paid_on
+    JOIN contact_attempt a ON a.loan_id = p.loan_id
       AND a.attempted_at >= w.since AND a.attempted_at < w.until
-) /*product p.loan_id*/
-GROUP BY g.agent, p.currency
+    WHERE p.paid_on BETWEEN :first AND :last AND a.agent IS NOT NULL AND {_REACHED}
+      AND {_STANDING} /*product p.loan_id*/
+) AS collected
+GROUP BY agent, currency
 """
 
 # A loan's bucket during a day is the one the cycle left it in at the end of the day

@@ -260,6 +260,7 @@ contact_attempt = Table(
     Column("address", String(254)),  # the number or address used
     Column("made_by", String(64), nullable=False, server_default="lender"),  # or an agency
     Index("ix_contact_attempt_borrower", "borrower_id", "attempted_at"),
+    Index("ix_contact_attempt_loan", "loan_id", "attempted_at"),  # by loan (0010_lookups)
     Index("ix_contact_attempt_recorded", "recorded_at"),
     Index("ix_contact_attempt_action", "action_id"),
 )
