@@ -186,3 +186,11 @@ def test_the_openapi_document_lists_every_endpoint(client: TestClient) -> None:
                  "/api/v1/actions", "/api/v1/promises", "/api/v1/arrangements/quote"):  # fmt: skip
         assert path in paths
     assert not any(path.startswith("/login") for path in paths)
+
+
+def test_a_nul_character_is_refused_not_a_failure(api: Callable[[str], TestClient]) -> None:
+    """PostgreSQL cannot hold a NUL in text; SQLite finds no such loan: a 4xx either way."""
+    ask = {"loan_id": "\x00", "kind": "plan", "instalments": 3, "first_date": "2026-04-10"}
+    answer = api("manager").post("/api/v1/arrangements", json=ask)
+    assert answer.status_code in (404, 422), answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")

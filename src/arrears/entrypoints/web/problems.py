@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from arrears.domain.reasons import Reason
@@ -144,6 +145,15 @@ async def on_http_error(request: Request, error: Exception) -> Response:
     return response
 
 
+async def on_unstorable(request: Request, error: Exception) -> Response:
+    """A value the database refuses to hold (PostgreSQL: a NUL character in a text): the
+    request's fault, not ours — a 422, nothing written."""
+    detail = "a value sent cannot be stored (it holds a character such as NUL that text may not)"
+    if is_api(request):
+        return problem(request, 422, detail, "invalid-input")
+    return _error_page(request, 422, detail)
+
+
 async def on_unexpected(request: Request, error: Exception) -> Response:
     log.exception("internal error on %s %s", request.method, request.url.path)
     detail = "something went wrong on our side; it has been logged"
@@ -156,4 +166,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ArrearsError, on_arrears_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(DataError, on_unstorable)
     app.add_exception_handler(Exception, on_unexpected)
